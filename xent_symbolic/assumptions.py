@@ -1,0 +1,92 @@
+"""Declared assumptions: the set of values of every symbol, the parameters, index ranges and definitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import sympy as sp
+
+from .core import Name
+from .errors import StepError
+
+__all__ = ["Assumptions", "BINARY", "UNIT_INTERVAL", "POSITIVE_INTEGERS"]
+
+#: the labels of a binary problem
+BINARY = sp.FiniteSet(0, 1)
+#: a probability strictly between 0 and 1
+UNIT_INTERVAL = sp.Interval.open(0, 1)
+#: sizes: n, d, K
+POSITIVE_INTEGERS = sp.S.Naturals
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What a derivation may assume. Atoms are Symbols or IndexedBases (every element then has the domain).
+
+    `parameters` are the atoms the optimisation varies (the argmax is over them, directly or through a model);
+    `indices` give the range of free index symbols, e.g. (i, 1, n); `definitions` give auxiliary quantities
+    (z[i] = sum_j X[i, j] w[j] + b) that the checker may expand.
+    """
+
+    domains: tuple[tuple[sp.Basic, sp.Set], ...] = ()
+    parameters: tuple[sp.Basic, ...] = ()
+    indices: tuple[tuple[sp.Symbol, sp.Expr, sp.Expr], ...] = ()
+    definitions: tuple[tuple[sp.Basic, sp.Expr], ...] = ()
+    statements: tuple[Name, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        atoms = [atom for atom, _ in self.domains]
+        if len(set(atoms)) != len(atoms):
+            raise StepError("assumptions: an atom is given two domains")
+        for atom, domain in self.domains:
+            if not isinstance(atom, (sp.Symbol, sp.IndexedBase)):
+                raise StepError(f"assumptions: {atom} is neither a Symbol nor an IndexedBase")
+            if not isinstance(domain, sp.Set) or not domain.is_subset(sp.S.Reals):
+                raise StepError(f"assumptions: the domain of {atom} must be a set of real numbers, not {domain}")
+
+    def domain_of(self, atom: sp.Basic) -> sp.Set:
+        """The declared set of values of a Symbol, IndexedBase or Indexed element (default: the reals)."""
+        key = atom.base if isinstance(atom, sp.Indexed) else atom
+        for known, domain in self.domains:
+            if known == key:
+                return domain
+        for index, low, high in self.indices:
+            if index == key:
+                return sp.Range(low, high + 1) if low.is_number and high.is_number else sp.S.Integers
+        if isinstance(key, sp.Symbol) and key.is_integer and key.is_positive:
+            return POSITIVE_INTEGERS
+        return sp.S.Reals
+
+    def is_parameter(self, atom: sp.Basic) -> bool:
+        key = atom.base if isinstance(atom, sp.Indexed) else atom
+        return key in self.parameters
+
+    def sizes(self) -> tuple[sp.Symbol, ...]:
+        """The symbols declared as positive integers (n, d, K), in declaration order."""
+        return tuple(a for a, d in self.domains if isinstance(a, sp.Symbol) and d == POSITIVE_INTEGERS)
+
+    def index_range(self, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+        for known, low, high in self.indices:
+            if known == index:
+                return low, high
+        return None
+
+    def expand_definitions(self, expr: sp.Expr) -> sp.Expr:
+        """`expr` with every defined quantity replaced by its definition (indices matched by pattern)."""
+        for defined, value in self.definitions:
+            if isinstance(defined, sp.Indexed):
+                pattern_indices = defined.indices
+
+                def _replace(element, pattern_indices=pattern_indices, value=value):
+                    return value.xreplace(dict(zip(pattern_indices, element.indices)))
+
+                expr = expr.replace(
+                    lambda e, defined=defined: isinstance(e, sp.Indexed) and e.base == defined.base, _replace
+                )
+            else:
+                expr = expr.xreplace({defined: value})
+        return expr
+
+    def with_domain(self, atom: sp.Basic, domain: sp.Set) -> Assumptions:
+        rest = tuple((a, d) for a, d in self.domains if a != atom)
+        return replace(self, domains=rest + ((atom, domain),))

@@ -1,0 +1,185 @@
+"""The records of a derivation: relations, verdicts, steps and derivations (immutable)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import TYPE_CHECKING, assert_never
+
+import sympy as sp
+
+from .errors import StepError
+
+if TYPE_CHECKING:
+    from .assumptions import Assumptions
+    from .rules import Rule
+
+__all__ = ["Relation", "Status", "Name", "Step", "Derivation"]
+
+
+class Relation(Enum):
+    """How a step's `after` stands to its `before`, as functions of the parameters."""
+
+    #: after is built from before by a declared modelling assumption (independence); a new objective starts here
+    DEFINES = "defines"
+    #: after = before for every admissible value
+    EQUAL = "equal"
+    #: after = phi(before) with phi strictly increasing on before's range: keeps the argmax and the argmin
+    INCREASING = "increasing"
+    #: after = phi(before) with phi strictly decreasing on before's range: the argmax becomes the argmin
+    DECREASING = "decreasing"
+
+    @property
+    def is_monotone(self) -> bool:
+        return self in (Relation.INCREASING, Relation.DECREASING)
+
+    @property
+    def effect(self) -> str:
+        """What the relation does to the optimum, in words."""
+        match self:
+            case Relation.DEFINES:
+                return "defines the objective"
+            case Relation.EQUAL:
+                return "equal"
+            case Relation.INCREASING:
+                return "keeps argmax and argmin"
+            case Relation.DECREASING:
+                return "turns argmax into argmin"
+            case _:
+                assert_never(self)
+
+    def then(self, other: Relation) -> Relation:
+        """The relation of a chain `self` followed by `other` (neither may be DEFINES)."""
+        if Relation.DEFINES in (self, other):
+            raise StepError("a 'defines' step starts a new objective and does not compose")
+        if self is Relation.EQUAL:
+            return other
+        if other is Relation.EQUAL:
+            return self
+        return Relation.INCREASING if self is other else Relation.DECREASING
+
+
+class Status(Enum):
+    """The verdict of the checker on one obligation, one step, or a whole derivation (best first)."""
+
+    PROVED = "proved"  # decided symbolically under the declared assumptions
+    CHECKED = "checked"  # numeric evidence only: no counterexample at the sampled points
+    UNKNOWN = "unknown"  # neither proved nor refuted within the budget
+    REFUTED = "refuted"  # a counterexample was found
+
+    @property
+    def rank(self) -> int:
+        return _STATUS_RANK[self]
+
+    @staticmethod
+    def worst(statuses) -> Status:
+        return max(statuses, key=lambda s: s.rank, default=Status.PROVED)
+
+
+_STATUS_RANK = {Status.PROVED: 0, Status.CHECKED: 1, Status.UNKNOWN: 2, Status.REFUTED: 3}
+
+
+@dataclass(frozen=True)
+class Name:
+    """The name of a quantity, in plain text and in LaTeX (e.g. 'L(yhat)' and r'\\mathcal{L}(\\hat{y})')."""
+
+    text: str
+    latex: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Step:
+    """One recorded transformation: `rule` took `before` to `after` with `relation`.
+
+    For DEFINES, INCREASING and DECREASING steps `transform` is the map phi with after = phi(before), and
+    `domain` the set on which phi is claimed strictly monotone (before's values must lie in it).
+    """
+
+    rule: str
+    before: sp.Expr
+    after: sp.Expr
+    relation: Relation
+    justification: str
+    transform: sp.Lambda | None = None
+    domain: sp.Set = sp.S.Reals
+    name: Name | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.relation, Relation):
+            raise StepError(f"step {self.rule!r}: relation must be a Relation, not {self.relation!r}")
+        if self.relation is not Relation.EQUAL and self.transform is None:
+            raise StepError(f"step {self.rule!r}: a {self.relation.value!r} step needs its transform phi")
+        for label, value in (("before", self.before), ("after", self.after)):
+            if not isinstance(value, sp.Basic):
+                raise StepError(f"step {self.rule!r}: {label} must be a SymPy expression, not {type(value).__name__}")
+        if "\n" in self.justification:
+            raise StepError(f"step {self.rule!r}: the justification must be one line")
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A start expression and the steps applied to it; applying a rule returns a new Derivation."""
+
+    name: str
+    title: str
+    start: sp.Expr
+    assumptions: Assumptions
+    start_name: Name
+    steps: tuple[Step, ...] = ()
+    result_name: Name | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        previous = self.start
+        for k, step in enumerate(self.steps, 1):
+            if step.before != previous:
+                raise StepError(
+                    f"derivation {self.name!r}: step {k} ({step.rule}) starts from {step.before}, "
+                    f"but the previous expression is {previous}"
+                )
+            previous = step.after
+
+    @property
+    def current(self) -> sp.Expr:
+        """The expression the last step arrived at."""
+        return self.steps[-1].after if self.steps else self.start
+
+    def apply(self, rule: Rule, *, name: Name | None = None) -> Derivation:
+        """Apply `rule` to the current expression and record the step."""
+        step = rule.step(self.current, self.assumptions)
+        if name is not None:
+            step = replace(step, name=name)
+        return replace(self, steps=self.steps + (step,))
+
+    def then(self, step: Step) -> Derivation:
+        """Append a step built elsewhere (a user's own claim); its before must be the current expression."""
+        return replace(self, steps=self.steps + (step,))
+
+    def named(self, result_name: Name) -> Derivation:
+        """The same derivation with its final expression named (e.g. J)."""
+        return replace(self, result_name=result_name)
+
+    def objective_index(self) -> int:
+        """Index into `steps` of the first step of the optimisation chain (after the last DEFINES step)."""
+        last = -1
+        for k, step in enumerate(self.steps):
+            if step.relation is Relation.DEFINES:
+                last = k
+        return last + 1
+
+    def objective(self) -> tuple[sp.Expr, Name]:
+        """The expression whose optimum the chain speaks of, and its name."""
+        k = self.objective_index()
+        if k == 0:
+            return self.start, self.start_name
+        step = self.steps[k - 1]
+        return step.after, step.name or self.start_name
+
+    def composed_relation(self) -> Relation:
+        """The relation between the objective and the final expression."""
+        relation = Relation.EQUAL
+        for step in self.steps[self.objective_index() :]:
+            relation = relation.then(step.relation)
+        return relation

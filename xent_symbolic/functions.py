@@ -1,0 +1,112 @@
+"""The logistic sigmoid and softplus as SymPy functions with exact derivatives and their own LaTeX."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = ["sigmoid", "softplus", "MPMATH_FUNCTIONS"]
+
+
+class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower-case, like sin and exp
+    r"""sigma(z) = 1 / (1 + exp(-z)); d/dz sigma(z) = sigma(z) (1 - sigma(z)).
+
+    >>> z = sp.Symbol('z', real=True)
+    >>> sigmoid(z).diff(z)
+    (1 - sigmoid(z))*sigmoid(z)
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return sp.S.Half
+        if z is sp.S.Infinity:
+            return sp.S.One
+        if z is sp.S.NegativeInfinity:
+            return sp.S.Zero
+        return None
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        return self * (1 - self)
+
+    def _eval_rewrite_as_exp(self, z, **kwargs):
+        return 1 / (1 + sp.exp(-z))
+
+    def _eval_rewrite_as_tanh(self, z, **kwargs):
+        return (1 + sp.tanh(z / 2)) / 2
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_real else None
+
+    def _eval_is_extended_positive(self):
+        return self._eval_is_positive()
+
+    def _latex(self, printer):
+        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+
+
+class softplus(sp.Function):  # noqa: N801
+    r"""softplus(z) = log(1 + exp(z)); d/dz softplus(z) = sigma(z).
+
+    >>> z = sp.Symbol('z', real=True)
+    >>> softplus(z).diff(z)
+    sigmoid(z)
+    """
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return sp.log(2)
+        return None
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_log(self, z, **kwargs):
+        return sp.log(1 + sp.exp(z))
+
+    _eval_rewrite_as_exp = _eval_rewrite_as_log
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.log)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_real else None
+
+    def _eval_is_extended_positive(self):
+        return self._eval_is_positive()
+
+    def _latex(self, printer):
+        return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+
+
+def _mp_sigmoid(z):
+    import mpmath
+
+    return 1 / (1 + mpmath.exp(-z))
+
+
+def _mp_softplus(z):
+    import mpmath
+
+    return mpmath.log1p(mpmath.exp(z))
+
+
+#: names lambdify needs to evaluate these functions with mpmath (high precision numeric evidence)
+MPMATH_FUNCTIONS = {"sigmoid": _mp_sigmoid, "softplus": _mp_softplus}
