@@ -1,0 +1,294 @@
+"""Sound interval enclosures of expressions over the declared domains: proves signs and ranges cheaply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product as cartesian
+
+import sympy as sp
+
+from .assumptions import Assumptions
+from .functions import sigmoid, softplus
+
+__all__ = ["Bound", "enclose", "proves_positive", "proves_negative", "proves_within"]
+
+oo = sp.oo
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A set containing every value of an expression: the interval from lo to hi (each end open or closed)."""
+
+    lo: sp.Expr
+    hi: sp.Expr
+    lo_open: bool = False
+    hi_open: bool = False
+
+    @staticmethod
+    def point(value: sp.Expr) -> Bound:
+        return Bound(value, value)
+
+    @staticmethod
+    def of_set(domain: sp.Set) -> Bound:
+        if isinstance(domain, sp.Interval):
+            return Bound(domain.inf, domain.sup, domain.left_open or domain.inf == -oo, domain.right_open or domain.sup == oo)
+        if domain == sp.S.Naturals:
+            return Bound(sp.S.One, oo, False, True)
+        if domain == sp.S.Naturals0:
+            return Bound(sp.S.Zero, oo, False, True)
+        inf, sup = domain.inf, domain.sup
+        return Bound(inf, sup, inf == -oo, sup == oo)
+
+    def is_positive(self) -> bool:
+        return bool(self.lo > 0 or (self.lo == 0 and self.lo_open))
+
+    def is_nonnegative(self) -> bool:
+        return bool(self.lo >= 0)
+
+    def neg(self) -> Bound:
+        return Bound(-self.hi, -self.lo, self.hi_open, self.lo_open)
+
+    def within(self, domain: sp.Set) -> bool:
+        """Whether every value of the enclosure lies in `domain` (an interval or the reals)."""
+        if domain == sp.S.Reals:
+            return True
+        if not isinstance(domain, sp.Interval):
+            return False
+        low_ok = self.lo > domain.inf or (self.lo == domain.inf and (self.lo_open or not domain.left_open))
+        high_ok = self.hi < domain.sup or (self.hi == domain.sup and (self.hi_open or not domain.right_open))
+        return bool(low_ok and high_ok)
+
+
+REALS = Bound(-oo, oo, True, True)
+
+
+def _add(a: Bound, b: Bound) -> Bound:
+    return Bound(a.lo + b.lo, a.hi + b.hi, a.lo_open or b.lo_open, a.hi_open or b.hi_open)
+
+
+def _times(x: sp.Expr, y: sp.Expr) -> sp.Expr:
+    if x == 0 or y == 0:
+        return sp.S.Zero  # 0 times an unbounded end: the end is only approached, the product stays 0
+    return x * y
+
+
+def _mul(a: Bound, b: Bound) -> Bound:
+    ends = [
+        (_times(x, y), x_open or y_open)
+        for (x, x_open), (y, y_open) in cartesian(((a.lo, a.lo_open), (a.hi, a.hi_open)), ((b.lo, b.lo_open), (b.hi, b.hi_open)))
+    ]
+    lo = min(v for v, _ in ends)
+    hi = max(v for v, _ in ends)
+    # an end is open only if every way of reaching it is open; zero is reached whenever a factor can be zero
+    zero_reached = _reaches_zero(a) or _reaches_zero(b)
+    lo_open = all(o for v, o in ends if v == lo) and not (lo == 0 and zero_reached)
+    hi_open = all(o for v, o in ends if v == hi) and not (hi == 0 and zero_reached)
+    return Bound(lo, hi, lo_open or lo == -oo, hi_open or hi == oo)
+
+
+def _reaches_zero(b: Bound) -> bool:
+    """Whether zero may be a value of b (it lies in b and is not an excluded end)."""
+    if not (b.lo <= 0 <= b.hi):
+        return False
+    return not ((b.lo == 0 and b.lo_open) or (b.hi == 0 and b.hi_open))
+
+
+def _increasing(f, b: Bound) -> Bound:
+    return Bound(f(b.lo), f(b.hi), b.lo_open, b.hi_open)
+
+
+def _log(b: Bound) -> Bound | None:
+    if not b.is_positive():
+        return None
+    return Bound(sp.log(b.lo) if b.lo != 0 else -oo, sp.log(b.hi) if b.hi != oo else oo, b.lo_open or b.lo == 0, b.hi_open)
+
+
+def _exp(b: Bound) -> Bound:
+    lo = sp.S.Zero if b.lo == -oo else sp.exp(b.lo)
+    hi = oo if b.hi == oo else sp.exp(b.hi)
+    return Bound(lo, hi, b.lo_open, b.hi_open)
+
+
+def _reciprocal(b: Bound) -> Bound | None:
+    if b.is_positive():
+        lo = sp.S.Zero if b.hi == oo else 1 / b.hi
+        hi = oo if b.lo == 0 else 1 / b.lo
+        return Bound(lo, hi, b.hi_open, b.lo_open)
+    if b.neg().is_positive():
+        inner = _reciprocal(b.neg())
+        return inner.neg() if inner else None
+    return None
+
+
+def _pow(base: Bound, exponent: sp.Expr, exp_bound: Bound) -> Bound | None:
+    if exponent.is_Integer:
+        k = int(exponent)
+        if k == 0:
+            return Bound.point(sp.S.One)
+        if k < 0:
+            inner = _pow(base, -exponent, Bound.point(-exponent))
+            return _reciprocal(inner) if inner else None
+        if base.is_nonnegative():
+            return Bound(base.lo**k, base.hi**k, base.lo_open, base.hi_open)
+        if k % 2 == 0:  # an even power of a real number is at least 0, whatever its sign
+            top = sp.Max(base.lo**k, base.hi**k)
+            return Bound(sp.S.Zero, top, not _reaches_zero(base), top == oo)
+        result = base
+        for _ in range(k - 1):
+            result = _mul(result, base)
+        return result
+    if exponent == sp.S.Half and base.is_nonnegative():
+        return _increasing(sp.sqrt, base)
+    if base.is_positive():
+        log_base = _log(base)
+        return _exp(_mul(log_base, exp_bound)) if log_base else None
+    return None
+
+
+def _count(low: sp.Expr, high: sp.Expr, assumptions: Assumptions, env: dict) -> Bound | None:
+    """The number of terms high - low + 1 of a Sum or Product, enclosed."""
+    count = _enclose(high - low + 1, assumptions, env)
+    if count is None:
+        return None
+    return Bound(sp.Max(count.lo, 0), count.hi, count.lo_open and count.lo >= 0, count.hi_open)
+
+
+def _sum(expr: sp.Sum, assumptions: Assumptions, env: dict) -> Bound | None:
+    (index, low, high), *rest = expr.limits
+    inner_env = dict(env)
+    low_b, high_b = _enclose(low, assumptions, env), _enclose(high, assumptions, env)
+    if low_b is None or high_b is None:
+        return None
+    inner_env[index] = Bound(low_b.lo, high_b.hi)
+    term = _enclose(sp.Sum(expr.function, *rest) if rest else expr.function, assumptions, inner_env)
+    count = _count(low, high, assumptions, env)
+    if term is None or count is None:
+        return None
+    return _mul(count, term)
+
+
+def _product(expr: sp.Product, assumptions: Assumptions, env: dict) -> Bound | None:
+    (index, low, high), *rest = expr.limits
+    inner_env = dict(env)
+    low_b, high_b = _enclose(low, assumptions, env), _enclose(high, assumptions, env)
+    if low_b is None or high_b is None:
+        return None
+    inner_env[index] = Bound(low_b.lo, high_b.hi)
+    term = _enclose(sp.Product(expr.function, *rest) if rest else expr.function, assumptions, inner_env)
+    if term is None or not term.is_positive():
+        return None
+    if term.hi <= 1:  # a product of numbers in (0, 1] (or of none) lies in (0, 1]
+        return Bound(sp.S.Zero, sp.S.One, True, False)
+    if term.lo >= 1:
+        return Bound(sp.S.One, oo, False, True)
+    return Bound(sp.S.Zero, oo, True, True)
+
+
+def _enclose(expr: sp.Expr, assumptions: Assumptions, env: dict) -> Bound | None:
+    if expr.is_number:
+        if expr.is_real is False:
+            return None
+        if expr in (oo, -oo):
+            return Bound.point(expr)
+        value = expr.evalf(30)
+        return Bound.point(expr if expr.is_Rational else value) if value.is_real else None
+    if expr in env:
+        return env[expr]
+    if isinstance(expr, (sp.Symbol, sp.Indexed)):
+        return Bound.of_set(assumptions.domain_of(expr))
+    if isinstance(expr, sp.Add):
+        result = Bound.point(sp.S.Zero)
+        for arg in expr.args:
+            b = _enclose(arg, assumptions, env)
+            if b is None:
+                return None
+            result = _add(result, b)
+        return result
+    if isinstance(expr, sp.Mul):
+        result = Bound.point(sp.S.One)
+        for arg in expr.args:
+            b = _enclose(arg, assumptions, env)
+            if b is None:
+                return None
+            result = _mul(result, b)
+        return result
+    if isinstance(expr, sp.Pow):
+        base = _enclose(expr.base, assumptions, env)
+        exponent = _enclose(expr.exp, assumptions, env)
+        if base is None or exponent is None:
+            return None
+        return _pow(base, expr.exp, exponent)
+    if isinstance(expr, sp.exp):
+        b = _enclose(expr.args[0], assumptions, env)
+        return _exp(b) if b else None
+    if isinstance(expr, sp.log):
+        if len(expr.args) != 1:
+            return None
+        b = _enclose(expr.args[0], assumptions, env)
+        return _log(b) if b else None
+    if isinstance(expr, sigmoid):
+        b = _enclose(expr.args[0], assumptions, env)
+        if b is None:
+            return None
+        lo = sp.S.Zero if b.lo == -oo else sigmoid(b.lo)
+        hi = sp.S.One if b.hi == oo else sigmoid(b.hi)
+        return Bound(lo, hi, b.lo_open or b.lo == -oo, b.hi_open or b.hi == oo)
+    if isinstance(expr, softplus):
+        b = _enclose(expr.args[0], assumptions, env)
+        if b is None:
+            return None
+        lo = sp.S.Zero if b.lo == -oo else softplus(b.lo)
+        return Bound(lo, oo if b.hi == oo else softplus(b.hi), b.lo_open or b.lo == -oo, b.hi_open)
+    if isinstance(expr, (sp.tanh, sp.sinh, sp.atan)):
+        b = _enclose(expr.args[0], assumptions, env)
+        if b is None:
+            return None
+        func = type(expr)
+        return Bound(func(b.lo), func(b.hi), b.lo_open, b.hi_open)
+    if isinstance(expr, sp.Abs):
+        b = _enclose(expr.args[0], assumptions, env)
+        if b is None:
+            return None
+        if b.is_nonnegative():
+            return b
+        if b.neg().is_nonnegative():
+            return b.neg()
+        return Bound(sp.S.Zero, sp.Max(-b.lo, b.hi), False, False)
+    if isinstance(expr, sp.Sum):
+        return _sum(expr, assumptions, env)
+    if isinstance(expr, sp.Product):
+        return _product(expr, assumptions, env)
+    if isinstance(expr, sp.Piecewise):
+        parts = [_enclose(value, assumptions, env) for value, _ in expr.args]
+        if any(p is None for p in parts):
+            return None
+        lo = min(p.lo for p in parts)
+        hi = max(p.hi for p in parts)
+        return Bound(lo, hi, all(p.lo_open for p in parts if p.lo == lo), all(p.hi_open for p in parts if p.hi == hi))
+    return None
+
+
+def enclose(expr: sp.Expr, assumptions: Assumptions, extra: dict | None = None) -> Bound | None:
+    """A Bound containing every value of `expr` over the declared domains, or None where none is derived.
+
+    `extra` maps further atoms (a dummy variable t of a transform) to their sets of values.
+    """
+    env = {atom: Bound.of_set(domain) for atom, domain in (extra or {}).items()}
+    try:
+        return _enclose(sp.sympify(expr), assumptions, env)
+    except (TypeError, ValueError):  # an end SymPy cannot order (a symbolic bound): no enclosure
+        return None
+
+
+def proves_positive(expr: sp.Expr, assumptions: Assumptions, extra: dict | None = None) -> bool:
+    bound = enclose(expr, assumptions, extra)
+    return bound is not None and bound.is_positive()
+
+
+def proves_negative(expr: sp.Expr, assumptions: Assumptions, extra: dict | None = None) -> bool:
+    return proves_positive(-expr, assumptions, extra)
+
+
+def proves_within(expr: sp.Expr, domain: sp.Set, assumptions: Assumptions, extra: dict | None = None) -> bool:
+    bound = enclose(expr, assumptions, extra)
+    return bound is not None and bound.within(domain)

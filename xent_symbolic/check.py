@@ -1,0 +1,210 @@
+"""The proof checker: discharges every step's obligations, symbolic proof first, numeric evidence second."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import assert_never
+
+import sympy as sp
+
+from .assumptions import Assumptions
+from .bounds import enclose, proves_positive, proves_within
+from .core import Derivation, Relation, Status, Step
+from .evidence import DPS, Evidence, close, is_real_finite, search
+from .prove import proves_zero
+
+__all__ = ["Obligation", "StepCheck", "Conclusion", "CheckedDerivation", "check", "check_step", "decide_equal"]
+
+#: default time budget (seconds) of the symbolic proof of one obligation
+DEFAULT_BUDGET = 2.0
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One claim the checker had to decide about a step, how it was decided, and a counterexample if refuted."""
+
+    claim: str
+    status: Status
+    method: str
+    counterexample: dict[str, str] | None = None
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepCheck:
+    step: Step
+    obligations: tuple[Obligation, ...]
+
+    @property
+    def status(self) -> Status:
+        return Status.worst(o.status for o in self.obligations)
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """What the chain establishes about its objective and its final expression."""
+
+    relation: Relation
+    text: str
+    latex: str
+    status: Status
+
+
+@dataclass(frozen=True)
+class CheckedDerivation:
+    derivation: Derivation
+    steps: tuple[StepCheck, ...]
+    conclusion: Conclusion
+
+    @property
+    def ok(self) -> bool:
+        """True iff no step is refuted or unknown (numeric-only evidence is allowed and reported as such)."""
+        return all(s.status in (Status.PROVED, Status.CHECKED) for s in self.steps)
+
+    @property
+    def status(self) -> Status:
+        return Status.worst(s.status for s in self.steps)
+
+
+def _refuted_or_checked(claim: str, evidence: Evidence, proof_note: str) -> Obligation:
+    if evidence.failure is not None:
+        return Obligation(
+            claim, Status.REFUTED, f"counterexample found numerically ({evidence.dps} digits)", evidence.failure, evidence.values
+        )
+    if evidence.points == 0:
+        return Obligation(claim, Status.UNKNOWN, f"{proof_note}; no admissible point could be evaluated")
+    return Obligation(claim, Status.CHECKED, f"{proof_note}; numerically: holds at {evidence.describe()}")
+
+
+def decide_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Assumptions, *, budget: float = DEFAULT_BUDGET, claim: str | None = None, points: int = 60) -> Obligation:
+    """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown."""
+    claim = claim or f"{lhs} = {rhs}"
+    if lhs == rhs:
+        return Obligation(claim, Status.PROVED, "identical expressions")
+    if proves_zero(lhs - rhs, assumptions, budget):
+        return Obligation(claim, Status.PROVED, "symbolic: the difference simplifies to 0 under the assumptions")
+    evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points)
+    return _refuted_or_checked(claim, evidence, f"not proved symbolically within {budget:g} s")
+
+
+def _decide_positive(expr: sp.Expr, assumptions: Assumptions, claim: str, extra: dict | None = None) -> Obligation:
+    if proves_positive(expr, assumptions, extra):
+        return Obligation(claim, Status.PROVED, "interval bounds over the declared domains")
+    evidence = search([expr], lambda v: v[0] > 0, assumptions, extra=extra)
+    return _refuted_or_checked(claim, evidence, "not proved by interval bounds")
+
+
+def _decide_within(expr: sp.Expr, domain: sp.Set, assumptions: Assumptions, claim: str) -> Obligation:
+    if domain == sp.S.Reals:
+        if enclose(expr, assumptions) is not None:
+            return Obligation(claim, Status.PROVED, "real-valued: interval bounds over the declared domains")
+        evidence = search([expr], lambda v: is_real_finite(v[0]), assumptions, allow_bad=True)
+        return _refuted_or_checked(claim, evidence, "not proved real-valued by interval bounds")
+    if proves_within(expr, domain, assumptions):
+        return Obligation(claim, Status.PROVED, f"interval bounds: {_bound_text(expr, assumptions)}")
+    evidence = search([expr], lambda v: bool(domain.contains(sp.Float(v[0], DPS))), assumptions)
+    return _refuted_or_checked(claim, evidence, "not proved by interval bounds")
+
+
+def _bound_text(expr: sp.Expr, assumptions: Assumptions) -> str:
+    b = enclose(expr, assumptions)
+    return f"values in {'(' if b.lo_open else '['}{b.lo}, {b.hi}{')' if b.hi_open else ']'}"
+
+
+def set_text(domain: sp.Set) -> str:
+    """(0, oo), [0, 1], {0, 1}, R: sets as people write them."""
+    if domain == sp.S.Reals:
+        return "R"
+    if isinstance(domain, sp.Interval):
+        return f"{'(' if domain.left_open else '['}{domain.inf}, {domain.sup}{')' if domain.right_open else ']'}"
+    return str(domain)
+
+
+def phi_text(transform: sp.Lambda) -> str:
+    """phi(t) = log(t) for Lambda(_t, log(_t))."""
+    (variable,) = transform.variables
+    t = sp.Symbol("t")
+    return f"phi(t) = {transform.expr.xreplace({variable: t})}"
+
+
+def _free_of_parameters(transform: sp.Lambda, assumptions: Assumptions) -> Obligation:
+    claim = "phi does not depend on the parameters"
+    body = assumptions.expand_definitions(transform.expr)
+    bad = sorted(
+        {str(a) for a in body.atoms(sp.Indexed, sp.Symbol) if assumptions.is_parameter(a)}
+    )
+    if bad:
+        return Obligation(claim, Status.REFUTED, f"phi involves the parameter(s) {', '.join(bad)}", {"phi": phi_text(transform)})
+    return Obligation(claim, Status.PROVED, "no parameter occurs in phi")
+
+
+def _monotone(transform: sp.Lambda, relation: Relation, domain: sp.Set, assumptions: Assumptions) -> Obligation:
+    t = sp.Dummy("t", real=True)
+    slope = sp.diff(transform(t), t)
+    direction = "increasing" if relation is Relation.INCREASING else "decreasing"
+    claim = f"{phi_text(transform)} is strictly {direction} on {set_text(domain)}"
+    sign = slope if relation is Relation.INCREASING else -slope
+    result = _decide_positive(sign, assumptions, claim, extra={t: domain})
+    if result.status is Status.PROVED:
+        slope_text = phi_text(sp.Lambda(t, slope)).replace("phi(t)", "phi'(t)")
+        return Obligation(claim, Status.PROVED, f"{slope_text} has constant sign there (interval bounds)")
+    return result
+
+
+def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_BUDGET) -> StepCheck:
+    """Decide every obligation of one step under the declared assumptions."""
+    match step.relation:
+        case Relation.EQUAL:
+            obligations = (decide_equal(step.before, step.after, assumptions, budget=budget, claim="after = before"),)
+        case Relation.DEFINES:
+            expected = step.transform(step.before)
+            obligations = (
+                decide_equal(step.after, expected, assumptions, budget=budget, claim=f"after = phi(before), {phi_text(step.transform)}"),
+            )
+        case Relation.INCREASING | Relation.DECREASING:
+            expected = step.transform(step.before)
+            obligations = (
+                decide_equal(step.after, expected, assumptions, budget=budget, claim="after = phi(before)"),
+                _free_of_parameters(step.transform, assumptions),
+                _monotone(step.transform, step.relation, step.domain, assumptions),
+                _decide_within(step.before, step.domain, assumptions, f"before lies in {set_text(step.domain)}"),
+            )
+        case _:
+            assert_never(step.relation)
+    return StepCheck(step, obligations)
+
+
+def _parameters_text(assumptions: Assumptions) -> tuple[str, str]:
+    text = ", ".join(str(p) for p in assumptions.parameters) or "the parameters"
+    latex = ", ".join(sp.latex(p) for p in assumptions.parameters) or r"\theta"
+    return text, latex
+
+
+def conclude(derivation: Derivation, status: Status) -> Conclusion:
+    """State what the composed chain says about the objective and the final expression."""
+    _, objective_name = derivation.objective()
+    result = derivation.result_name or (derivation.steps[-1].name if derivation.steps else None) or objective_name
+    relation = derivation.composed_relation()
+    p_text, p_latex = _parameters_text(derivation.assumptions)
+    argmax = r"\operatorname*{arg\,max}_{%s}" % p_latex
+    argmin = r"\operatorname*{arg\,min}_{%s}" % p_latex
+    L, J = objective_name, result
+    match relation:
+        case Relation.EQUAL | Relation.DEFINES:
+            text, latex = f"{L} = {J}", f"{L.latex} = {J.latex}"
+        case Relation.INCREASING:
+            text = f"argmax_{p_text} {L} = argmax_{p_text} {J} and argmin_{p_text} {L} = argmin_{p_text} {J}"
+            latex = rf"{argmax} {L.latex} = {argmax} {J.latex}, \quad {argmin} {L.latex} = {argmin} {J.latex}"
+        case Relation.DECREASING:
+            text = f"argmax_{p_text} {L} = argmin_{p_text} {J}"
+            latex = rf"{argmax} {L.latex} = {argmin} {J.latex}"
+        case _:
+            assert_never(relation)
+    return Conclusion(relation, text, latex, status)
+
+
+def check(derivation: Derivation, *, budget: float = DEFAULT_BUDGET) -> CheckedDerivation:
+    """Check every step of `derivation` and compose the chain into its conclusion."""
+    checks = tuple(check_step(s, derivation.assumptions, budget=budget) for s in derivation.steps)
+    status = Status.worst(c.status for c in checks)
+    return CheckedDerivation(derivation, checks, conclude(derivation, status))

@@ -1,0 +1,160 @@
+"""Numeric evidence: evaluate expressions at random points of the declared domains with mpmath."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+
+from .assumptions import Assumptions
+from .functions import MPMATH_FUNCTIONS
+
+__all__ = ["Evidence", "search", "instantiate", "sample_value", "DPS"]
+
+#: working precision (decimal digits) of numeric evidence
+DPS = 50
+_SIZE_CHOICES = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What sampling found: `failure` is the first point where the predicate failed, with the values there."""
+
+    points: int  # points at which everything evaluated and the predicate held
+    dps: int
+    failure: dict[str, str] | None = None
+    values: tuple[str, ...] = ()
+    skipped: int = 0  # points where an expression could not be evaluated (outside its real domain)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return f"{self.points} random points at {self.dps} digits"
+
+
+def instantiate(expr: sp.Expr, assumptions: Assumptions, sizes: dict[sp.Symbol, int], rng: random.Random) -> sp.Expr:
+    """`expr` with concrete sizes, free indices set inside their ranges, definitions expanded, sums done."""
+    expr = assumptions.expand_definitions(expr)
+    expr = expr.xreplace({s: sp.Integer(v) for s, v in sizes.items()})
+    free_indices = {}
+    for index, low, high in assumptions.indices:
+        if index in expr.free_symbols:
+            low_v = int(sp.sympify(low).xreplace({s: sp.Integer(v) for s, v in sizes.items()}))
+            high_v = int(sp.sympify(high).xreplace({s: sp.Integer(v) for s, v in sizes.items()}))
+            free_indices[index] = sp.Integer(rng.randint(low_v, max(low_v, high_v)))
+    return expr.xreplace(free_indices).doit()
+
+
+def sample_value(domain: sp.Set, rng: random.Random) -> mpmath.mpf:
+    """A random value of `domain` that also probes its ends and, on unbounded sets, small and huge magnitudes."""
+    if isinstance(domain, sp.FiniteSet):
+        return mpmath.mpf(int(rng.choice(sorted(domain))))
+    if isinstance(domain, sp.Range) or domain == sp.S.Naturals or domain == sp.S.Integers:
+        low = 1 if domain == sp.S.Naturals else (domain.inf if isinstance(domain, sp.Range) else -5)
+        high = domain.sup if isinstance(domain, sp.Range) else low + 5
+        return mpmath.mpf(rng.randint(int(low), int(high)))
+    low, high = domain.inf, domain.sup
+    mode = rng.random()
+    if low == -sp.oo and high == sp.oo:
+        sign = rng.choice((-1, 1))
+        if mode < 0.4:
+            return mpmath.mpf(sign * rng.uniform(0, 4))
+        exponent = rng.uniform(-8, 3) if mode < 0.85 else rng.uniform(-12, -8)
+        return sign * mpmath.power(10, exponent)
+    if high == sp.oo:
+        base = mpmath.mpf(sp.Float(low, DPS))
+        return base + mpmath.power(10, rng.uniform(-10, 6))
+    if low == -sp.oo:
+        top = mpmath.mpf(sp.Float(high, DPS))
+        return top - mpmath.power(10, rng.uniform(-10, 6))
+    a, b = mpmath.mpf(sp.Float(low, DPS)), mpmath.mpf(sp.Float(high, DPS))
+    width = b - a
+    if mode < 0.6:
+        value = a + width * mpmath.mpf(rng.random())
+    elif mode < 0.8:
+        value = a + width * mpmath.power(10, -rng.uniform(1, 12))
+    else:
+        value = b - width * mpmath.power(10, -rng.uniform(1, 12))
+    return value if a < value < b else a + width / 2
+
+
+def _size_sets(assumptions: Assumptions, instances: int, rng: random.Random) -> list[dict[sp.Symbol, int]]:
+    sizes = assumptions.sizes()
+    if not sizes:
+        return [{}]
+    return [{s: _SIZE_CHOICES[(k + j) % len(_SIZE_CHOICES)] for j, s in enumerate(sizes)} for k in range(instances)]
+
+
+def _is_bad(value) -> bool:
+    return isinstance(value, mpmath.mpc) and abs(value.imag) > 0 or not mpmath.isfinite(value)
+
+
+def search(
+    exprs: Sequence[sp.Expr],
+    holds: Callable[[Sequence], bool],
+    assumptions: Assumptions,
+    *,
+    points: int = 60,
+    dps: int = DPS,
+    extra: dict[sp.Symbol, sp.Set] | None = None,
+    seed: int = 20261123,
+    instances: int = 3,
+    allow_bad: bool = False,
+) -> Evidence:
+    """Evaluate `exprs` at random admissible points until `holds(values)` fails or `points` pass.
+
+    Points where a value is complex or not finite are skipped and counted, unless `allow_bad` hands them to
+    `holds` too. The search is seeded and repeatable; a failing point names the sizes it used.
+    """
+    rng = random.Random(seed)
+    extra = extra or {}
+    passed = skipped = 0
+    size_sets = _size_sets(assumptions, instances, rng)
+    per_instance = max(1, points // len(size_sets))
+    for sizes in size_sets:
+        concrete = [instantiate(sp.sympify(e), assumptions, sizes, rng) for e in exprs]
+        atoms = _sampled_atoms(concrete)
+        dummies = [sp.Dummy(f"a{k}") for k in range(len(atoms))]
+        replaced = [c.xreplace(dict(zip(atoms, dummies))) for c in concrete]
+        function = sp.lambdify(dummies, replaced, modules=[MPMATH_FUNCTIONS, "mpmath"])
+        domains = [extra.get(a, assumptions.domain_of(a)) for a in atoms]
+        for _ in range(per_instance):
+            with mpmath.workdps(dps):
+                values_in = [sample_value(d, rng) for d in domains]
+                try:
+                    values = function(*values_in)
+                except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                    skipped += 1
+                    continue
+                if not allow_bad and any(_is_bad(v) for v in values):
+                    skipped += 1
+                    continue
+                if holds(values):
+                    passed += 1
+                    continue
+                point = {str(s): str(v) for s, v in sizes.items()}
+                point.update({str(a): mpmath.nstr(v, 17) for a, v in zip(atoms, values_in)})
+                return Evidence(
+                    passed, dps, point, tuple(mpmath.nstr(v, 17) for v in values), skipped, {str(s): v for s, v in sizes.items()}
+                )
+    return Evidence(passed, dps, None, (), skipped)
+
+
+def is_real_finite(value) -> bool:
+    return not _is_bad(value)
+
+
+def _sampled_atoms(concrete: Sequence[sp.Expr]) -> list[sp.Basic]:
+    """The quantities to sample: Indexed elements and plain symbols (not the labels of IndexedBases)."""
+    indexed = set().union(*(c.atoms(sp.Indexed) for c in concrete))
+    labels = {ix.base.label for ix in indexed} | {i for ix in indexed for i in ix.indices}
+    symbols = {s for c in concrete for s in c.free_symbols if isinstance(s, sp.Symbol) and s not in labels}
+    return sorted(indexed | symbols, key=sp.default_sort_key)
+
+
+def close(a, b, dps: int = DPS) -> bool:
+    """Equal up to the working precision, relative to the larger magnitude (at least 1)."""
+    scale = max(mpmath.mpf(1), abs(a), abs(b))
+    return abs(a - b) <= scale * mpmath.power(10, -(dps - 12))
