@@ -1,0 +1,299 @@
+"""The rules: each small and named, computing a step's `after` from its `before`, with its relation."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import ClassVar, final
+
+import sympy as sp
+
+from .assumptions import Assumptions
+from .core import Relation, Step
+from .errors import RuleError
+
+__all__ = [
+    "Rule",
+    "BernoulliTrial",
+    "IndependentProduct",
+    "TakeLog",
+    "LogOfProduct",
+    "LogOfPower",
+    "Negate",
+    "Scale",
+    "MonotoneMap",
+    "Rewrite",
+    "Simplify",
+    "Expand",
+    "Substitute",
+]
+
+
+class Rule(ABC):
+    """A named rewrite with its relation; `step` applies it and records the result."""
+
+    name: ClassVar[str]
+    relation: ClassVar[Relation]
+
+    @abstractmethod
+    def rewrite(self, expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
+        """The expression after the rule; raises RuleError where the rule does not apply."""
+
+    @abstractmethod
+    def justification(self) -> str:
+        """One line saying why the step holds."""
+
+    def transform(self) -> sp.Lambda | None:
+        """phi with after = phi(before), for rules that are not equalities."""
+        return None
+
+    def domain(self) -> sp.Set:
+        """The set on which phi is strictly monotone."""
+        return sp.S.Reals
+
+    def step(self, expr: sp.Expr, assumptions: Assumptions) -> Step:
+        after = self.rewrite(expr, assumptions)
+        if after == expr:
+            raise RuleError(f"rule {self.name!r} does not change {expr}; it does not apply here")
+        return Step(self.name, expr, after, self.relation, self.justification(), self.transform(), self.domain())
+
+
+_T = sp.Dummy("t", real=True)
+
+
+def _replace_until_fixed(expr: sp.Expr, query: Callable, value: Callable) -> sp.Expr:
+    while True:
+        new = expr.replace(query, value)
+        if new == expr:
+            return new
+        expr = new
+
+
+@final
+class BernoulliTrial(Rule):
+    """{p if y = 1; q if y = 0} -> p^y q^(1-y)   [equal for y in {0, 1}]"""
+
+    name = "bernoulli-trial"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        if not isinstance(expr, sp.Piecewise) or len(expr.args) != 2:
+            raise RuleError(f"rule {self.name!r} needs a two-case Piecewise {{p if y = 1; q if y = 0}}, not {expr}")
+        cases = {}
+        for value, condition in expr.args:
+            if not isinstance(condition, sp.Eq) or condition.rhs not in (0, 1):
+                raise RuleError(f"rule {self.name!r}: each case must read 'y = 1' or 'y = 0', not {condition}")
+            cases[int(condition.rhs)] = (value, condition.lhs)
+        if set(cases) != {0, 1} or cases[0][1] != cases[1][1]:
+            raise RuleError(f"rule {self.name!r} needs the cases y = 1 and y = 0 of one label y")
+        (p, label), (q, _) = cases[1], cases[0]
+        return p**label * q ** (1 - label)
+
+    def justification(self):
+        return "one formula for both labels: p^y q^(1-y) is p when y = 1 and q when y = 0"
+
+
+@final
+class IndependentProduct(Rule):
+    """f_i -> prod_{i=lo}^{hi} f_i   [defines the likelihood; assumes the examples independent]"""
+
+    name = "independent-product"
+    relation = Relation.DEFINES
+
+    def __init__(self, index: sp.Symbol, low: sp.Expr, high: sp.Expr) -> None:
+        self.index, self.low, self.high = index, sp.sympify(low), sp.sympify(high)
+
+    def rewrite(self, expr, assumptions):
+        if self.index not in expr.free_symbols:
+            raise RuleError(f"rule {self.name!r}: {expr} does not depend on the example index {self.index}")
+        return sp.Product(expr, (self.index, self.low, self.high))
+
+    def transform(self):
+        return sp.Lambda(_T, sp.Product(_T, (self.index, self.low, self.high)))
+
+    def justification(self):
+        return "independent examples: the joint probability is the product of the per-example probabilities"
+
+
+@final
+class TakeLog(Rule):
+    """L -> log(L)   [needs L > 0; log is strictly increasing on (0, oo): keeps the argmax]"""
+
+    name = "take-log"
+    relation = Relation.INCREASING
+
+    def rewrite(self, expr, assumptions):
+        return sp.log(expr)
+
+    def transform(self):
+        return sp.Lambda(_T, sp.log(_T))
+
+    def domain(self):
+        return sp.Interval.open(0, sp.oo)
+
+    def justification(self):
+        return "log is strictly increasing on (0, oo) and the likelihood is positive: the argmax is kept"
+
+
+@final
+class LogOfProduct(Rule):
+    """log(prod_i f_i) -> sum_i log(f_i); log(a b) -> log(a) + log(b)   [equal when the factors are positive]"""
+
+    name = "log-of-product"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        def query(e):
+            return isinstance(e, sp.log) and len(e.args) == 1 and isinstance(e.args[0], (sp.Product, sp.Mul))
+
+        def value(e):
+            (arg,) = e.args
+            if isinstance(arg, sp.Product):
+                return sp.Sum(sp.log(arg.function), *arg.limits)
+            return sp.Add(*(sp.log(f) for f in arg.args))
+
+        return _replace_until_fixed(expr, query, value)
+
+    def justification(self):
+        return "product rule of the logarithm: log(a b) = log(a) + log(b) for positive a, b"
+
+
+@final
+class LogOfPower(Rule):
+    """log(a^k) -> k log(a)   [equal when a > 0 and k is real]"""
+
+    name = "log-of-power"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return _replace_until_fixed(
+            expr,
+            lambda e: isinstance(e, sp.log) and len(e.args) == 1 and isinstance(e.args[0], sp.Pow),
+            lambda e: e.args[0].exp * sp.log(e.args[0].base),
+        )
+
+    def justification(self):
+        return "power rule of the logarithm: log(a^k) = k log(a) for positive a"
+
+
+@final
+class Negate(Rule):
+    """f -> -f   [strictly decreasing: the argmax of f is the argmin of -f]"""
+
+    name = "negate"
+    relation = Relation.DECREASING
+
+    def rewrite(self, expr, assumptions):
+        return -expr
+
+    def transform(self):
+        return sp.Lambda(_T, -_T)
+
+    def justification(self):
+        return "negation is strictly decreasing: maximising f is minimising -f"
+
+
+@final
+class Scale(Rule):
+    """f -> c f   [c > 0 and free of the parameters: keeps the argmin and the argmax]"""
+
+    name = "scale"
+    relation = Relation.INCREASING
+
+    def __init__(self, factor: sp.Expr) -> None:
+        self.factor = sp.sympify(factor)
+        if self.factor.is_number and not self.factor.is_positive:
+            raise RuleError(f"rule 'scale': the factor must be positive, got {self.factor}; use 'negate' for a sign")
+
+    def rewrite(self, expr, assumptions):
+        return self.factor * expr
+
+    def transform(self):
+        return sp.Lambda(_T, self.factor * _T)
+
+    def justification(self):
+        return f"scaling by the positive constant {self.factor} keeps the argmin"
+
+
+@final
+class MonotoneMap(Rule):
+    """f -> phi(f)   [phi strictly monotone on a set containing the values of f]"""
+
+    name = "monotone-map"
+
+    def __init__(self, phi: sp.Lambda, domain: sp.Set, *, increasing: bool, justification: str) -> None:
+        self.phi, self._domain, self._justification = phi, domain, justification
+        self.relation = Relation.INCREASING if increasing else Relation.DECREASING
+
+    def rewrite(self, expr, assumptions):
+        return self.phi(expr)
+
+    def transform(self):
+        return self.phi
+
+    def domain(self):
+        return self._domain
+
+    def justification(self):
+        return self._justification
+
+
+@final
+class Rewrite(Rule):
+    """f -> g(f) for a callable g that must give an equal expression   [equal; the checker proves it]"""
+
+    relation = Relation.EQUAL
+
+    def __init__(self, name: str, function: Callable[[sp.Expr], sp.Expr], justification: str) -> None:
+        self.name, self.function, self._justification = name, function, justification
+
+    def rewrite(self, expr, assumptions):
+        return self.function(expr)
+
+    def justification(self):
+        return self._justification
+
+
+@final
+class Simplify(Rule):
+    """f -> simplify(f)   [equal]"""
+
+    name = "simplify"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return sp.simplify(expr)
+
+    def justification(self):
+        return "algebraic simplification"
+
+
+@final
+class Expand(Rule):
+    """f -> expand(f)   [equal]"""
+
+    name = "expand"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return sp.expand(expr)
+
+    def justification(self):
+        return "multiply out products and powers"
+
+
+@final
+class Substitute(Rule):
+    """f -> f with each old replaced by new   [equal when old = new, e.g. by a declared definition]"""
+
+    name = "substitute"
+    relation = Relation.EQUAL
+
+    def __init__(self, mapping: Mapping[sp.Basic, sp.Expr], justification: str) -> None:
+        self.mapping, self._justification = dict(mapping), justification
+
+    def rewrite(self, expr, assumptions):
+        return expr.xreplace(self.mapping)
+
+    def justification(self):
+        return self._justification
