@@ -1,0 +1,113 @@
+"""The `xent` command line: list, derive and check catalog derivations."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import XentError
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def write_atomically(path: str, content: str) -> None:
+    """Write `content` to `path` all at once: a failure leaves no half-written file behind."""
+    target = Path(path)
+    if not target.parent.exists():
+        raise XentError(f"cannot write {path}: the folder {target.parent} does not exist")
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _emit(content: str, output: str | None) -> None:
+    if output:
+        write_atomically(output, content)
+    else:
+        sys.stdout.write(content)
+
+
+def _checked(name: str):
+    from .catalog import get
+    from .check import check
+
+    return check(get(name).build())
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from .catalog import CATALOG
+
+    width = max(len(name) for name in CATALOG)
+    for entry in CATALOG.values():
+        print(f"{entry.name:<{width}}  {entry.description}")
+    return 0
+
+
+def _cmd_derive(args: argparse.Namespace) -> int:
+    from .render import render
+
+    checked = _checked(args.name)
+    _emit(render(checked, args.format), args.output)
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .render import check_report, render
+
+    checked = _checked(args.name)
+    _emit(render(checked, "json") if args.json else check_report(checked), None)
+    return 0 if checked.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .render import FORMATS
+
+    parser = _Parser(prog="xent", description="Derive losses and gradients as proof-checked steps.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    listing = commands.add_parser("list", help="the catalog of derivations")
+    listing.set_defaults(run=_cmd_list)
+
+    derive = commands.add_parser("derive", help="derive, check and print a catalog entry")
+    derive.add_argument("name", help="catalog name (see 'xent list')")
+    derive.add_argument("--format", default="text", choices=tuple(FORMATS), help="output format (default: text)")
+    derive.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    derive.set_defaults(run=_cmd_derive)
+
+    check = commands.add_parser("check", help="proof-check every step; exit 0 iff none is refuted or unknown")
+    check.add_argument("name", help="catalog name (see 'xent list')")
+    check.add_argument("--json", action="store_true", help="print the JSON certificate")
+    check.set_defaults(run=_cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 a check failed, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except XentError as error:
+        print(f"xent: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

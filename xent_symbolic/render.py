@@ -1,0 +1,133 @@
+"""Plain-text, Markdown and JSON renderings of a checked derivation (LaTeX lives in latex.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sympy as sp
+
+from . import __version__
+from .check import CheckedDerivation, StepCheck
+from .latex import document, latex
+
+__all__ = ["FORMATS", "render", "to_json_dict", "text", "markdown", "check_report"]
+
+
+def _step_title(k: int, check: StepCheck) -> str:
+    step = check.step
+    return f"{k}. {step.rule} [{step.relation.effect}] ({check.status.value})"
+
+
+def text(checked: CheckedDerivation) -> str:
+    """The derivation as plain text: each step's rule, relation, status, result and justification."""
+    d = checked.derivation
+    lines = [f"{d.name}: {d.title}", "assumptions: " + "; ".join(s.text for s in d.assumptions.statements), ""]
+    lines.append(f"start  {d.start_name} = {d.start}")
+    for k, check in enumerate(checked.steps, 1):
+        name = f"{check.step.name} = " if check.step.name else "= "
+        lines.append(_step_title(k, check))
+        lines.append(f"   {name}{check.step.after}")
+        lines.append(f"   because: {check.step.justification}")
+    lines += ["", f"conclusion ({checked.conclusion.status.value}): {checked.conclusion.text}"]
+    return "\n".join(lines) + "\n"
+
+
+def check_report(checked: CheckedDerivation) -> str:
+    """The proof check as plain text: each step's status and how each obligation was decided."""
+    d = checked.derivation
+    width = max((len(c.step.rule) for c in checked.steps), default=4)
+    lines = [f"check {d.name}: {d.title}"]
+    for k, check in enumerate(checked.steps, 1):
+        lines.append(f"{k:>2}. {check.step.rule:<{width}}  {check.step.relation.value:<10}  {check.status.value}")
+        for obligation in check.obligations:
+            line = f"      {obligation.status.value:<8} {obligation.claim}: {obligation.method}"
+            if obligation.counterexample:
+                point = ", ".join(f"{key}={value}" for key, value in obligation.counterexample.items())
+                line += f"; at {point}"
+                if obligation.values:
+                    line += f" the values are {', '.join(obligation.values)}"
+            lines.append(line)
+    verdict = "ok" if checked.ok else "NOT ok"
+    lines.append(f"conclusion ({checked.conclusion.status.value}): {checked.conclusion.text}")
+    lines.append(f"{verdict}: {_tally(checked)}")
+    return "\n".join(lines) + "\n"
+
+
+def _tally(checked: CheckedDerivation) -> str:
+    counts: dict[str, int] = {}
+    for check in checked.steps:
+        counts[check.status.value] = counts.get(check.status.value, 0) + 1
+    return ", ".join(f"{v} {k}" for k, v in counts.items())
+
+
+def markdown(checked: CheckedDerivation) -> str:
+    """The derivation as Markdown with $$ blocks that GitHub renders."""
+    d = checked.derivation
+    out = [f"# {d.title}", "", "Assumptions: " + ", ".join(f"${s.latex}$" for s in d.assumptions.statements) + ".", ""]
+    out += ["Start:", "", "$$", f"{d.start_name.latex} = {latex(d.start)}", "$$", ""]
+    for k, check in enumerate(checked.steps, 1):
+        step = check.step
+        lhs = step.name.latex if step.name else r"\phantom{=}"
+        out += [f"**{_step_title(k, check)}**: {step.justification}", "", "$$", f"{lhs} = {latex(step.after)}", "$$", ""]
+    out += [f"**Conclusion** ({checked.conclusion.status.value}):", "", "$$", checked.conclusion.latex, "$$", ""]
+    return "\n".join(out)
+
+
+def to_json_dict(checked: CheckedDerivation) -> dict[str, Any]:
+    """The check certificate: every step with exact (srepr) and readable forms, statuses and obligations."""
+    d = checked.derivation
+    return {
+        "name": d.name,
+        "title": d.title,
+        "conclusion": checked.conclusion.text,
+        "conclusion_latex": checked.conclusion.latex,
+        "conclusion_relation": checked.conclusion.relation.value,
+        "ok": checked.ok,
+        "status": checked.status.value,
+        "assumptions": [s.text for s in d.assumptions.statements],
+        "start": str(d.start),
+        "start_srepr": sp.srepr(d.start),
+        "steps": [
+            {
+                "rule": c.step.rule,
+                "relation": c.step.relation.value,
+                "status": c.status.value,
+                "justification": c.step.justification,
+                "before": str(c.step.before),
+                "after": str(c.step.after),
+                "before_srepr": sp.srepr(c.step.before),
+                "after_srepr": sp.srepr(c.step.after),
+                "latex": latex(c.step.after),
+                "obligations": [
+                    {
+                        "claim": o.claim,
+                        "status": o.status.value,
+                        "method": o.method,
+                        "counterexample": o.counterexample,
+                    }
+                    for o in c.obligations
+                ],
+            }
+            for c in checked.steps
+        ],
+        "versions": {"xent_symbolic": __version__, "sympy": sp.__version__},
+    }
+
+
+def _json(checked: CheckedDerivation) -> str:
+    return json.dumps(to_json_dict(checked), indent=2) + "\n"
+
+
+#: format name -> renderer
+FORMATS = {"text": text, "latex": document, "markdown": markdown, "json": _json}
+
+
+def render(checked: CheckedDerivation, fmt: str) -> str:
+    from .errors import did_you_mean
+
+    try:
+        renderer = FORMATS[fmt]
+    except KeyError:
+        raise did_you_mean(fmt, tuple(FORMATS), "format") from None
+    return renderer(checked)
