@@ -74,6 +74,31 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if checked.ok else 1
 
 
+#: the documents `xent render` writes for each entry: file suffix -> format
+DOCUMENTS = {"tex": "latex", "md": "markdown", "json": "json"}
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .catalog import names
+    from .render import render
+
+    if bool(args.all) == bool(args.names):
+        raise XentError("name the derivations to render, or give --all (not both)")
+    folder = Path(args.output)
+    if not folder.is_dir():
+        raise XentError(f"cannot write to {folder}: it is not an existing folder")
+    chosen = names() if args.all else args.names
+    documents = {}
+    for name in chosen:  # render everything first: a failure writes nothing
+        checked = _checked(name)
+        for suffix, fmt in DOCUMENTS.items():
+            documents[folder / f"{name}.{suffix}"] = render(checked, fmt)
+    for path, content in documents.items():
+        write_atomically(str(path), content)
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .render import FORMATS
 
@@ -93,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("name", help="catalog name (see 'xent list')")
     check.add_argument("--json", action="store_true", help="print the JSON certificate")
     check.set_defaults(run=_cmd_check)
+
+    render_cmd = commands.add_parser("render", help="write NAME.tex, NAME.md and NAME.json into a folder")
+    render_cmd.add_argument("names", nargs="*", metavar="NAME", help="catalog names (or --all)")
+    render_cmd.add_argument("--all", action="store_true", help="every catalog entry")
+    render_cmd.add_argument("-o", "--output", metavar="DIR", required=True, help="an existing folder")
+    render_cmd.set_defaults(run=_cmd_render)
     return parser
 
 
