@@ -147,3 +147,12 @@ def test_the_conclusion_of_an_increasing_chain_keeps_both_optima():
 def test_negate_after_negate_is_increasing_overall():
     derivation = Derivation("t", "t", yhat[1], A, Name("f", "f")).apply(Negate()).apply(Negate())
     assert derivation.composed_relation() is Relation.INCREASING
+
+
+def test_monotonicity_is_not_claimed_across_the_gap_of_a_union():
+    t = sp.Symbol("t")
+    gap = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
+    rule = MonotoneMap(sp.Lambda(t, -1 / t), gap, increasing=True, justification="-1/t has a positive derivative")
+    (monotone,) = [o for o in check_step(rule.step(yhat[1], A), A).obligations if "increasing" in o.claim]
+    assert monotone.status is Status.UNKNOWN
+    assert monotone.method == "the derivative test needs an interval; give phi an interval domain"
