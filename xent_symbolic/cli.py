@@ -99,6 +99,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_trace(args: argparse.Namespace) -> int:
+    from .catalog import get
+    from .trace import parse_values, trace
+
+    print(trace(get(args.name).build(), parse_values(args.values)).table(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .render import FORMATS
 
@@ -124,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     render_cmd.add_argument("--all", action="store_true", help="every catalog entry")
     render_cmd.add_argument("-o", "--output", metavar="DIR", required=True, help="an existing folder")
     render_cmd.set_defaults(run=_cmd_render)
+
+    trace_cmd = commands.add_parser("trace", help="evaluate every step at given numbers, in float64 and at 50 digits")
+    trace_cmd.add_argument("name", help="catalog name (see 'xent list')")
+    trace_cmd.add_argument(
+        "--values", nargs="+", required=True, metavar="NAME=VALUES",
+        help="sizes and values, one per example or one for all: n=2 y=1,0 yhat=0.6,0.3",
+    )
+    trace_cmd.set_defaults(run=_cmd_trace)
     return parser
 
 
