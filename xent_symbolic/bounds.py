@@ -254,6 +254,9 @@ def _enclose(expr: sp.Expr, assumptions: Assumptions, env: dict) -> Bound | None
         if b.neg().is_nonnegative():
             return b.neg()
         return Bound(sp.S.Zero, sp.Max(-b.lo, b.hi), False, False)
+    if isinstance(expr, sp.factorial):
+        b = _enclose(expr.args[0], assumptions, env)
+        return Bound(sp.S.One, oo, False, True) if b is not None and b.is_nonnegative() else None
     if isinstance(expr, sp.Sum):
         return _sum(expr, assumptions, env)
     if isinstance(expr, sp.Product):

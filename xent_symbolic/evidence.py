@@ -10,6 +10,7 @@ import mpmath
 import sympy as sp
 
 from .assumptions import Assumptions
+from .calculus import prepare
 from .functions import MPMATH_FUNCTIONS
 
 __all__ = ["Evidence", "search", "instantiate", "sample_value", "DPS"]
@@ -36,23 +37,34 @@ class Evidence:
 
 def instantiate(expr: sp.Expr, assumptions: Assumptions, sizes: dict[sp.Symbol, int], rng: random.Random) -> sp.Expr:
     """`expr` with concrete sizes, free indices set inside their ranges, definitions expanded, sums done."""
-    expr = assumptions.expand_definitions(expr)
+    expr = prepare(expr, assumptions, indirect=False)
     expr = expr.xreplace({s: sp.Integer(v) for s, v in sizes.items()})
     free_indices = {}
-    for index, low, high in assumptions.indices:
+    for index, low, high in assumptions.indices:  # every index draws, so equal rng states give equal values
+        low_v = int(sp.sympify(low).xreplace({s: sp.Integer(v) for s, v in sizes.items()}))
+        high_v = int(sp.sympify(high).xreplace({s: sp.Integer(v) for s, v in sizes.items()}))
+        value = sp.Integer(rng.randint(low_v, max(low_v, high_v)))
         if index in expr.free_symbols:
-            low_v = int(sp.sympify(low).xreplace({s: sp.Integer(v) for s, v in sizes.items()}))
-            high_v = int(sp.sympify(high).xreplace({s: sp.Integer(v) for s, v in sizes.items()}))
-            free_indices[index] = sp.Integer(rng.randint(low_v, max(low_v, high_v)))
-    return expr.xreplace(free_indices).doit()
+            free_indices[index] = value
+    expr = expr.xreplace(free_indices)
+    if not expr.has(sp.KroneckerDelta):
+        return expr.doit()
+    # SymPy's doit sums a delta against a sampled index (delta_{c, t_1}) into entries W[t_1, q] that would be
+    # sampled as separate unknowns: sum term by term with an inert delta, then restore it
+    inert = expr.replace(sp.KroneckerDelta, _InertDelta).doit()
+    return inert.replace(_InertDelta, sp.KroneckerDelta)
+
+
+class _InertDelta(sp.Function):
+    nargs = 2
 
 
 def sample_value(domain: sp.Set, rng: random.Random) -> mpmath.mpf:
     """A random value of `domain` that also probes its ends and, on unbounded sets, small and huge magnitudes."""
     if isinstance(domain, sp.FiniteSet):
         return mpmath.mpf(int(rng.choice(sorted(domain))))
-    if isinstance(domain, sp.Range) or domain == sp.S.Naturals or domain == sp.S.Integers:
-        low = 1 if domain == sp.S.Naturals else (domain.inf if isinstance(domain, sp.Range) else -5)
+    if isinstance(domain, sp.Range) or domain in (sp.S.Naturals, sp.S.Naturals0, sp.S.Integers):
+        low = {sp.S.Naturals: 1, sp.S.Naturals0: 0, sp.S.Integers: -5}.get(domain, domain.inf)
         high = domain.sup if isinstance(domain, sp.Range) else low + 5
         return mpmath.mpf(rng.randint(int(low), int(high)))
     low, high = domain.inf, domain.sup
@@ -114,12 +126,17 @@ def search(
     size_sets = _size_sets(assumptions, instances, rng)
     per_instance = max(1, points // len(size_sets))
     for sizes in size_sets:
-        concrete = [instantiate(sp.sympify(e), assumptions, sizes, rng) for e in exprs]
+        state = rng.getstate()  # the same free-index values (k in 1..d) in every expression
+        concrete = []
+        for e in exprs:
+            rng.setstate(state)
+            concrete.append(instantiate(sp.sympify(e), assumptions, sizes, rng))
         atoms = _sampled_atoms(concrete)
         dummies = [sp.Dummy(f"a{k}") for k in range(len(atoms))]
         replaced = [c.xreplace(dict(zip(atoms, dummies))) for c in concrete]
         function = sp.lambdify(dummies, replaced, modules=[MPMATH_FUNCTIONS, "mpmath"])
-        domains = [extra.get(a, assumptions.domain_of(a)) for a in atoms]
+        concrete_sizes = {s: sp.Integer(v) for s, v in sizes.items()}
+        domains = [extra.get(a, assumptions.domain_of(a)).xreplace(concrete_sizes) for a in atoms]
         for _ in range(per_instance):
             with mpmath.workdps(dps):
                 values_in = [sample_value(d, rng) for d in domains]

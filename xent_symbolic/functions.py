@@ -50,8 +50,9 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower-case, like
     def _eval_is_extended_positive(self):
         return self._eval_is_positive()
 
-    def _latex(self, printer):
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        text = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
 class softplus(sp.Function):  # noqa: N801
@@ -92,8 +93,9 @@ class softplus(sp.Function):  # noqa: N801
     def _eval_is_extended_positive(self):
         return self._eval_is_positive()
 
-    def _latex(self, printer):
-        return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        text = r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+        return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
 def _mp_sigmoid(z):

@@ -9,6 +9,7 @@ import sympy as sp
 
 from .assumptions import Assumptions
 from .bounds import enclose, proves_positive
+from .calculus import prepare
 from .timebox import BudgetExceeded, time_limit
 
 __all__ = ["proves_zero", "expand_log_soundly"]
@@ -55,20 +56,17 @@ def _proves_factor_positive(product: sp.Product, assumptions: Assumptions) -> bo
     return proves_positive(product.function, scoped)
 
 
-def _nested(expr: sp.Expr) -> sp.Expr:
-    """Sums and products with several limits as nested single-limit ones (the first limit innermost)."""
-
-    def split(e):
-        if isinstance(e, (sp.Sum, sp.Product)) and len(e.limits) > 1:
-            inner = e.func(e.function, e.limits[0])
-            return split(e.func(inner, *e.limits[1:]))
-        return e
-
-    return expr.replace(lambda e: isinstance(e, (sp.Sum, sp.Product)) and len(e.limits) > 1, split)
-
-
 def _canonical_index(depth: int) -> sp.Symbol:
     return sp.Symbol(f"_k{depth}", integer=True)
+
+
+def _distribute(expr: sp.Expr) -> sp.Expr:
+    """Products multiplied out over sums of terms at the top level only (never inside a Sum or a function)."""
+    while True:
+        new = sp.Add(*(sp.expand(t, deep=False) for t in sp.Add.make_args(sp.expand(expr, deep=False))))
+        if new == expr:
+            return new
+        expr = new
 
 
 def _split_sums(expr: sp.Expr, depth: int) -> tuple[sp.Expr, dict[tuple, sp.Expr]]:
@@ -77,19 +75,20 @@ def _split_sums(expr: sp.Expr, depth: int) -> tuple[sp.Expr, dict[tuple, sp.Expr
     groups: dict[tuple, sp.Expr] = {}
     rest = sp.S.Zero
     index = _canonical_index(depth)
-    for term in sp.Add.make_args(sp.expand(expr, deep=False)):
+    for term in sp.Add.make_args(_distribute(expr)):
         sums = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Sum)]
         if len(sums) != 1:
             rest += term
             continue
         (s,) = sums
-        (var, low, high) = s.limits[0]
+        (var, low, high) = s.limits[-1]  # the outermost limit (SymPy merges nested sums into one)
+        inner = sp.Sum(s.function, *s.limits[:-1]) if len(s.limits) > 1 else s.function
         coefficient = sp.Mul(*(f for f in sp.Mul.make_args(term) if f is not s))
         if var in coefficient.free_symbols or index in coefficient.free_symbols:
             rest += term
             continue
         key = (low, high)
-        groups[key] = groups.get(key, sp.S.Zero) + coefficient * s.function.xreplace({var: index})
+        groups[key] = groups.get(key, sp.S.Zero) + coefficient * inner.xreplace({var: index})
     return rest, groups
 
 
@@ -148,9 +147,20 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
             _zero(expr.xreplace(dict(zip(finite, case))), assumptions, deadline, depth)
             for case in cartesian(*values)
         )
+    signed = _sign_split_symbols(expr)
+    if signed:
+        return all(_zero(expr.xreplace(case), assumptions, deadline, depth) for case in _sign_cases(signed))
+    expr = _write_out_short_sums(expr)
     rest, groups = _split_sums(expr, depth)
+    index = _canonical_index(depth)
+    for key, summand in list(groups.items()):
+        # sum_{k=a}^{b} (f_k + c) = sum_k f_k + (b - a + 1) c, for any bounds under Karr's convention
+        constant, varying = _distribute(summand).as_independent(index, as_Add=True)
+        low, high = key
+        rest += (high - low + 1) * constant
+        groups[key] = varying
+    rest = _distribute(rest)
     for (low, high), summand in groups.items():
-        index = _canonical_index(depth)
         inner = Assumptions(
             assumptions.domains, assumptions.parameters, assumptions.indices + ((index, low, high),), assumptions.definitions
         )
@@ -159,16 +169,126 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
     if rest == 0:
         return True
     if rest.has(sp.Sum, sp.Product):
-        return _plain_zero(rest.doit(), assumptions, deadline) if not rest.doit().has(sp.Sum, sp.Product) else False
+        done = _abstract_function_arguments(rest.doit())
+        return _plain_zero(done, assumptions, deadline) if not done.has(sp.Sum, sp.Product) else False
     return _plain_zero(rest, assumptions, deadline)
+
+
+def _canonical_bound(e: sp.Expr) -> sp.Expr:
+    """A Sum/Product with its bound indices renamed by nesting depth, so alpha-equivalent ones are equal."""
+
+    def rename(node, depth):
+        if isinstance(node, (sp.Sum, sp.Product)):
+            mapping = {var: sp.Symbol(f"_b{depth}_{k}", integer=True) for k, (var, *_) in enumerate(node.limits)}
+            limits = [(mapping[var], low, high) for var, low, high in node.limits]
+            return node.func(rename(node.function.xreplace(mapping), depth + 1), *limits)
+        if not node.args:
+            return node
+        return node.func(*(rename(a, depth) for a in node.args))
+
+    return rename(e, 0)
+
+
+def _abstract_function_arguments(expr: sp.Expr) -> sp.Expr:
+    """Each Sum/Product left over (inside a function such as sigma or exp, or a denominator) replaced by a
+    Dummy, equal ones (up to renaming their bound indices) by the same: sound, since an identity that holds for
+    an arbitrary (real, where the sum is real) number holds in particular at the value of the sum."""
+    dummies: dict[sp.Expr, sp.Dummy] = {}
+
+    def inside(node):
+        if isinstance(node, (sp.Sum, sp.Product)):
+            key = _canonical_bound(node)
+            return dummies.setdefault(key, sp.Dummy("s", real=True) if node.is_real else sp.Dummy("s"))
+        if not node.args:
+            return node
+        return node.func(*(inside(a) for a in node.args))
+
+    return inside(expr)
+
+
+_MAX_SIGN_SPLIT = 2
+
+
+def _sign_split_symbols(expr: sp.Expr) -> list[sp.Symbol]:
+    """Real Symbols that occur inside Abs, Max or Min (at most two; none bound by a Sum/Product)."""
+    bound = {var for e in expr.atoms(sp.Sum, sp.Product) for var, *_ in e.limits}
+    found = set()
+    for node in expr.atoms(sp.Abs, sp.Max, sp.Min):
+        found |= {
+            s
+            for s in node.free_symbols
+            if isinstance(s, sp.Symbol) and s.is_real and not s.is_integer and s not in bound and _sign_unknown(s)
+        }
+    found = sorted(found, key=sp.default_sort_key)
+    return found if len(found) <= _MAX_SIGN_SPLIT else []
+
+
+def _sign_unknown(symbol: sp.Symbol) -> bool:
+    """A symbol of known sign needs no split (and the positive Dummy a split introduces is never split again)."""
+    return symbol.is_positive is None and symbol.is_negative is None and symbol.is_zero is None
+
+
+def _sign_cases(symbols: list[sp.Symbol]):
+    """Every real x is t, -t (t > 0) or 0: the cases that settle Abs(x), Max(x, 0), Min(x, 0) (sound and complete)."""
+    choices = []
+    for s in symbols:
+        t = sp.Dummy(f"{s}_abs", positive=True)
+        choices.append((t, -t, sp.S.Zero))
+    for values in cartesian(*choices):
+        yield dict(zip(symbols, values))
+
+
+def _shift_out_of_log_sum_exp(expr: sp.Expr) -> sp.Expr:
+    """log(Sum(exp(a_j + c), j)) -> c + log(Sum(exp(a_j), j)) for terms c free of j: sound, since
+    sum_j exp(a_j + c) = exp(c) sum_j exp(a_j) and the sum of exponentials is positive (c real)."""
+
+    def query(e):
+        if not (isinstance(e, sp.log) and isinstance(e.args[0], sp.Sum) and len(e.args[0].limits) == 1):
+            return False
+        total = e.args[0]
+        (var, *_), body = total.limits[0], total.function
+        if not isinstance(body, sp.exp):
+            return False
+        shift = [t for t in sp.Add.make_args(body.args[0]) if var not in t.free_symbols]
+        return bool(shift) and all(t.is_real for t in shift)
+
+    def value(e):
+        total = e.args[0]
+        (var, *_), body = total.limits[0], total.function
+        terms = sp.Add.make_args(body.args[0])
+        shift = sp.Add(*(t for t in terms if var not in t.free_symbols))
+        rest = sp.Add(*(t for t in terms if var in t.free_symbols))
+        return shift + sp.log(sp.Sum(sp.exp(rest), *total.limits))
+
+    return expr.replace(query, value)
+
+
+def _write_out_short_sums(expr: sp.Expr) -> sp.Expr:
+    """Sums whose outermost limit has numeric ends and at most _MAX_CASES terms, written out term by term."""
+
+    def short(e):
+        if not isinstance(e, sp.Sum):
+            return False
+        _, low, high = e.limits[-1]
+        return low.is_Integer and high.is_Integer and 0 <= high - low < _MAX_CASES
+
+    def write_out(e):
+        var, low, high = e.limits[-1]
+        inner = sp.Sum(e.function, *e.limits[:-1]) if len(e.limits) > 1 else e.function
+        return sp.Add(*(inner.xreplace({var: sp.Integer(v)}) for v in range(int(low), int(high) + 1)))
+
+    if not expr.has(sp.Sum):
+        return expr
+    new = expr.replace(short, write_out)
+    return expr if new == expr else sp.expand_mul(new)
 
 
 def proves_zero(expr: sp.Expr, assumptions: Assumptions, budget: float) -> bool:
     """True only if `expr` is proved to be 0 for every admissible value; False means 'not proved'."""
     deadline = time.monotonic() + budget
-    expr = assumptions.expand_definitions(sp.sympify(expr))
-    expr = _nested(expr)
+    expr = prepare(sp.sympify(expr), assumptions)
     expr = expand_log_soundly(expr, assumptions)
+    expr = _shift_out_of_log_sum_exp(expr)
     try:
         return _zero(expr, assumptions, deadline, 0)
     except BudgetExceeded:

@@ -26,6 +26,12 @@ __all__ = [
     "Simplify",
     "Expand",
     "Substitute",
+    "LogOfExp",
+    "SumLinearity",
+    "Distribute",
+    "DropConstant",
+    "SplitByLabel",
+    "CombineSums",
 ]
 
 
@@ -297,3 +303,142 @@ class Substitute(Rule):
 
     def justification(self):
         return self._justification
+
+
+@final
+class LogOfExp(Rule):
+    """log(exp(x)) -> x   [equal for real x]"""
+
+    name = "log-of-exp"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return _replace_until_fixed(
+            expr,
+            lambda e: isinstance(e, sp.log) and len(e.args) == 1 and isinstance(e.args[0], sp.exp),
+            lambda e: e.args[0].args[0],
+        )
+
+    def justification(self):
+        return "log is the inverse of exp on the reals: log(exp(x)) = x"
+
+
+def _split_sum(s: sp.Sum) -> sp.Expr:
+    """sum_i (c a_i + b_i + k) -> c sum_i a_i + sum_i b_i + (count) k for c, k free of i."""
+    if len(s.limits) != 1:
+        return s
+    (index, low, high) = s.limits[0]
+    total = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(s.function, deep=False)):
+        constant, varying = term.as_independent(index, as_Add=False)
+        total += constant * ((high - low + 1) if varying == 1 else sp.Sum(varying, (index, low, high)))
+    return total
+
+
+@final
+class SumLinearity(Rule):
+    """sum_i (c a_i + b_i + k) -> c sum_i a_i + sum_i b_i + n k   [equal: the sum is linear]"""
+
+    name = "sum-linearity"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return expr.replace(lambda e: isinstance(e, sp.Sum), _split_sum)
+
+    def justification(self):
+        return "a sum is linear: constants come out, a constant term is counted n times"
+
+
+@final
+class Distribute(Rule):
+    """c (a + b) -> c a + c b at the top level   [equal]"""
+
+    name = "distribute"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return sp.expand(expr, deep=False)
+
+    def justification(self):
+        return "multiply the outer factor into the sum of terms"
+
+
+@final
+class DropConstant(Rule):
+    """f + c -> f for the terms c free of the parameters   [t -> t - c is increasing: keeps argmin and argmax]"""
+
+    name = "drop-constant"
+    relation = Relation.INCREASING
+
+    @staticmethod
+    def constant(expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
+        """The top-level terms of `expr` that do not depend on the parameters (definitions expanded)."""
+        return sp.Add(
+            *(t for t in sp.Add.make_args(expr) if not _involves_parameters(assumptions.expand_definitions(t), assumptions))
+        )
+
+    def rewrite(self, expr, assumptions):
+        constant = self.constant(expr, assumptions)
+        if constant == 0:
+            raise RuleError(f"rule {self.name!r}: no term of {expr} is free of the parameters")
+        return expr - constant
+
+    def step(self, expr, assumptions):
+        after = self.rewrite(expr, assumptions)
+        constant = self.constant(expr, assumptions)
+        justification = f"subtracting {constant}, which does not depend on the parameters, keeps the argmin"
+        return Step(self.name, expr, after, self.relation, justification, sp.Lambda(_T, _T - constant), self.domain())
+
+    def justification(self):
+        return "subtracting a term that does not depend on the parameters keeps the argmin"
+
+
+def _involves_parameters(expr: sp.Expr, assumptions: Assumptions) -> bool:
+    return any(assumptions.is_parameter(a) for a in expr.atoms(sp.Indexed, sp.Symbol))
+
+
+@final
+class SplitByLabel(Rule):
+    """f(y) -> y f(1) + (1 - y) f(0), each case factored   [equal for a label y in {0, 1}]"""
+
+    name = "split-by-label"
+    relation = Relation.EQUAL
+
+    def __init__(self, label: sp.Basic) -> None:
+        self.label = label
+
+    def rewrite(self, expr, assumptions):
+        if assumptions.domain_of(self.label) != sp.FiniteSet(0, 1):
+            raise RuleError(f"rule {self.name!r}: {self.label} is not declared a label in {{0, 1}}")
+        positive = sp.factor(sp.simplify(expr.xreplace({self.label: 1})))
+        negative = sp.factor(sp.simplify(expr.xreplace({self.label: 0})))
+        return self.label * positive + (1 - self.label) * negative
+
+    def justification(self):
+        return f"{self.label} is 0 or 1: write the value for {self.label} = 1 and for {self.label} = 0 separately"
+
+
+@final
+class CombineSums(Rule):
+    """c sum_i a_i + c' sum_i b_i -> k sum_i (c a_i + c' b_i)/k, k the common factor   [equal: a sum is linear]"""
+
+    name = "combine-sums"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        groups: dict[tuple, list[sp.Expr]] = {}
+        rest = []
+        for term in sp.Add.make_args(expr):
+            coefficient, total = term.as_independent(sp.Sum, as_Add=False)
+            if isinstance(total, sp.Sum) and not (coefficient.free_symbols & {v for v, *_ in total.limits}):
+                groups.setdefault(total.limits, []).append(coefficient * total.function)
+            else:
+                rest.append(term)
+        combined = []
+        for limits, summands in groups.items():
+            common, inner = sp.factor_terms(sp.Add(*summands)).as_independent(*(v for v, *_ in limits), as_Add=False)
+            combined.append(common * sp.Sum(inner, *limits))
+        return sp.Add(*rest, *combined)
+
+    def justification(self):
+        return "a sum is linear: sums over the same range combine into one, the common factor outside"
