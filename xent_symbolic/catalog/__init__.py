@@ -8,6 +8,15 @@ from dataclasses import dataclass
 from ..core import Derivation
 from ..errors import did_you_mean
 from .bce import derive_bce
+from .focal import derive_focal_gradient
+from .gaussian import derive_mse
+from .linear import derive_linear_gradient
+from .poisson import derive_poisson
+from .smoothing import derive_label_smoothing
+from .weighted import derive_weighted_bce
+from .categorical import derive_cross_entropy, derive_cross_entropy_binary
+from .logistic import derive_logistic_bias, derive_logistic_gradient
+from .softmax import derive_softmax_bias, derive_softmax_gradient
 
 __all__ = ["CatalogEntry", "CATALOG", "get", "names"]
 
@@ -21,6 +30,18 @@ class CatalogEntry:
 
 _ENTRIES = (
     CatalogEntry("bce", "binary cross-entropy from the Bernoulli likelihood of n independent examples", derive_bce),
+    CatalogEntry("logistic-regression", "dJ/dw_k of the mean BCE of logistic regression by the chain rule, and grad_w J = (1/n) X^T (sigma(X w + b 1) - y)", derive_logistic_gradient),
+    CatalogEntry("logistic-regression-bias", "dJ/db of the mean BCE of logistic regression by the chain rule", derive_logistic_bias),
+    CatalogEntry("cross-entropy", "categorical cross-entropy from the likelihood prod_i prod_k p_ik^y_ik of one-hot labels", derive_cross_entropy),
+    CatalogEntry("cross-entropy-binary", "the cross-entropy with K = 2 one-hot classes is the binary cross-entropy", derive_cross_entropy_binary),
+    CatalogEntry("softmax-regression", "dJ/dW_kj of the cross-entropy of softmax regression, and (1/n) (P - Y)^T X", derive_softmax_gradient),
+    CatalogEntry("softmax-regression-bias", "dJ/db_k of the cross-entropy of softmax regression by the chain rule", derive_softmax_bias),
+    CatalogEntry("mse", "mean squared error from the Gaussian likelihood with fixed variance", derive_mse),
+    CatalogEntry("poisson", "Poisson negative log-likelihood with a log link, from the likelihood of counts", derive_poisson),
+    CatalogEntry("weighted-bce", "class-weighted binary cross-entropy from the weighted Bernoulli likelihood", derive_weighted_bce),
+    CatalogEntry("label-smoothing", "binary cross-entropy with label smoothing, from the likelihood of smoothed labels", derive_label_smoothing),
+    CatalogEntry("linear-regression", "dMSE/dw_k of linear regression by the chain rule, and (2/n) X^T (X w + b 1 - y)", derive_linear_gradient),
+    CatalogEntry("focal-loss", "the gradient of the focal loss (given directly) with respect to the logit", derive_focal_gradient),
 )
 
 #: catalog name -> entry

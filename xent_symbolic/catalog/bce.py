@@ -5,14 +5,12 @@ from __future__ import annotations
 import sympy as sp
 
 from ..core import Derivation, Name
-from ..rules import BernoulliTrial, IndependentProduct, LogOfPower, LogOfProduct, Negate, Scale, TakeLog
+from ..likelihood import likelihood_chain
+from ..rules import BernoulliTrial
 from .notation import bernoulli_assumptions, i, n, y, yhat
 
-__all__ = ["derive_bce", "LIKELIHOOD", "NLL", "BCE"]
+__all__ = ["derive_bce", "BCE"]
 
-LIKELIHOOD = Name("L(yhat)", r"\mathcal{L}(\hat{y})")
-LOG_LIKELIHOOD = Name("log L(yhat)", r"\log \mathcal{L}(\hat{y})")
-NLL = Name("-log L(yhat)", r"-\log \mathcal{L}(\hat{y})")
 BCE = Name("J(yhat)", r"J(\hat{y})")
 
 
@@ -26,13 +24,4 @@ def derive_bce() -> Derivation:
         assumptions=bernoulli_assumptions(),
         start_name=Name("P(y_i | yhat_i)", r"P(y_i \mid \hat{y}_i)"),
     )
-    return (
-        derivation.apply(BernoulliTrial())
-        .apply(IndependentProduct(i, 1, n), name=LIKELIHOOD)
-        .apply(TakeLog(), name=LOG_LIKELIHOOD)
-        .apply(LogOfProduct())
-        .apply(LogOfPower())
-        .apply(Negate(), name=NLL)
-        .apply(Scale(1 / n), name=BCE)
-        .named(BCE)
-    )
+    return likelihood_chain(derivation.apply(BernoulliTrial()), i, n, BCE)

@@ -7,7 +7,11 @@ import sympy as sp
 from ..assumptions import BINARY, POSITIVE_INTEGERS, UNIT_INTERVAL, Assumptions
 from ..core import Name
 
-__all__ = ["n", "i", "y", "yhat", "bernoulli_assumptions"]
+__all__ = [
+    "n", "i", "y", "yhat", "bernoulli_assumptions",
+    "d", "K", "j", "k", "l", "c", "X", "w", "W", "b", "bias", "z", "p", "t", "s", "v",
+    "Y", "P", "m", "q", "X_mat", "w_mat", "y_vec", "s_vec", "P_mat", "Y_mat",
+]
 
 #: the number of examples
 n = sp.Symbol("n", integer=True, positive=True)
@@ -31,3 +35,40 @@ def bernoulli_assumptions() -> Assumptions:
             Name("the examples are independent", r"\text{the examples are independent}"),
         ),
     )
+
+
+# --- models with weights (logistic and softmax regression) ---
+
+#: the number of features and of classes
+d = sp.Symbol("d", integer=True, positive=True)
+K = sp.Symbol("K", integer=True, positive=True)
+#: feature index j (1..d), weight index k (1..d) or class index k (1..K), second index l, summed class index c
+j = sp.Symbol("j", integer=True, positive=True)
+k = sp.Symbol("k", integer=True, positive=True)
+l = sp.Symbol("l", integer=True, positive=True)  # noqa: E741 - the usual name of a Hessian's second index
+c = sp.Symbol("c", integer=True, positive=True)
+#: features X_ij, weights w_j (logistic) or W_kj (softmax), bias b or b_k, logits z_i or z_ik
+X = sp.IndexedBase("X", real=True)
+w = sp.IndexedBase("w", real=True)
+W = sp.IndexedBase("W", real=True)
+b = sp.Symbol("b", real=True)
+bias = sp.IndexedBase("b", real=True)
+z = sp.IndexedBase("z", real=True)
+#: one-hot labels Y_ik and class probabilities P_ik (n x K; matrices are upper case)
+Y = sp.IndexedBase("Y", real=True)
+P = sp.IndexedBase("P", real=True)
+#: bound indices of definitions: m over classes, q over features
+m = sp.Symbol("m", integer=True, positive=True)
+q = sp.Symbol("q", integer=True, positive=True)
+#: class probabilities p_ik, class labels t_i in 1..K, curvature weights s_i, a direction v
+p = sp.IndexedBase("p", real=True)
+t = sp.IndexedBase("t", integer=True)
+s = sp.IndexedBase("s", real=True)
+v = sp.IndexedBase("v", real=True)
+#: the same quantities as matrices (columns for vectors)
+X_mat = sp.MatrixSymbol("X", n, d)
+w_mat = sp.MatrixSymbol("w", d, 1)
+y_vec = sp.MatrixSymbol("y", n, 1)
+s_vec = sp.MatrixSymbol("s", n, 1)
+P_mat = sp.MatrixSymbol("P", n, K)
+Y_mat = sp.MatrixSymbol("Y", n, K)

@@ -1,0 +1,48 @@
+"""Mean squared error from the Gaussian likelihood with a fixed variance."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..assumptions import POSITIVE_INTEGERS, Assumptions
+from ..core import Derivation, Name
+from ..likelihood import negative_log_likelihood
+from ..rules import DropConstant, Distribute, Scale, SumLinearity
+from .notation import i, n, y
+
+__all__ = ["derive_mse", "mu", "sigma", "gaussian_assumptions"]
+
+#: the predicted means mu_i (the parameters) and the fixed standard deviation sigma
+mu = sp.IndexedBase("mu", real=True)
+sigma = sp.Symbol("sigma", positive=True)
+MSE = Name("MSE(mu)", r"\operatorname{MSE}(\mu)")
+
+
+def gaussian_assumptions() -> Assumptions:
+    return Assumptions(
+        domains=((mu, sp.S.Reals), (y, sp.S.Reals), (sigma, sp.Interval.open(0, sp.oo)), (n, POSITIVE_INTEGERS)),
+        parameters=(mu,),
+        indices=((i, sp.S.One, n),),
+        statements=(
+            Name("y_i and mu_i are real", r"y_i, \mu_i \in \mathbb{R}"),
+            Name("sigma > 0 is fixed (not a parameter)", r"\sigma > 0 \text{ fixed}"),
+            Name("n is a positive integer", r"n \in \mathbb{Z}_{>0}"),
+            Name("the examples are independent", r"\text{the examples are independent}"),
+        ),
+    )
+
+
+def derive_mse() -> Derivation:
+    """N(y_i | mu_i, sigma^2) -> product -> log -> rules of the log -> -, 1/n -> drop the constant -> times 2 sigma^2."""
+    density = sp.exp(-((y[i] - mu[i]) ** 2) / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2)
+    return negative_log_likelihood(
+        "mse",
+        "Mean squared error from the Gaussian likelihood with fixed variance",
+        density,
+        gaussian_assumptions(),
+        index=i,
+        size=n,
+        density_name=Name("p(y_i | mu_i)", r"p(y_i \mid \mu_i)"),
+        loss_name=MSE,
+        finish=(SumLinearity(), Distribute(), DropConstant(), Scale(2 * sigma**2)),
+    )
