@@ -1,0 +1,77 @@
+"""Numeric export: checked stable forms printed as standalone numpy, jax or torch modules, and in-process callables."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import types
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InputError, XentError
+from .codegen import BACKENDS, EXPORTABLE, module_source
+
+__all__ = [
+    "BACKENDS",
+    "EXPORTABLE",
+    "MissingBackendError",
+    "NumericFunctions",
+    "module_source",
+    "numeric_functions",
+]
+
+#: backend -> the module that must be importable to use it
+_BACKEND_MODULES = {"numpy": "numpy", "jax": "jax", "torch": "torch"}
+
+
+class MissingBackendError(XentError, ImportError):
+    """An optional array library (jax, torch) that is not installed."""
+
+
+def require_backend(backend: str) -> None:
+    """Raise MissingBackendError with an install hint where `backend`'s library is absent."""
+    module = _BACKEND_MODULES.get(backend)
+    if module is not None and importlib.util.find_spec(module) is None:
+        raise MissingBackendError(
+            f"the {backend} backend needs the {module} package; install it with: pip install 'xent-symbolic[{backend}]'"
+        )
+
+
+@dataclass(frozen=True)
+class NumericFunctions:
+    """`loss`, `grad` and `loss_and_grad` of one exported derivation; input errors raise xent's InputError."""
+
+    name: str
+    backend: str
+    source: str
+    module: types.ModuleType
+
+    def _call(self, function: str, *args: Any):
+        try:
+            return getattr(self.module, function)(*args)
+        except self.module.InputError as error:
+            raise InputError(str(error)) from None
+
+    def loss(self, *args: Any):
+        return self._call("loss", *args)
+
+    def grad(self, *args: Any):
+        return self._call("grad", *args)
+
+    def loss_and_grad(self, *args: Any):
+        return self._call("loss_and_grad", *args)
+
+
+@functools.cache
+def numeric_functions(name: str, backend: str = "numpy") -> NumericFunctions:
+    """The generated functions of catalog entry `name` for `backend`, loaded in-process.
+
+    >>> f = numeric_functions("logistic-regression")
+    >>> J, (dw, db) = f.loss_and_grad(X, y, w, b)  # doctest: +SKIP
+    """
+    source = module_source(name, backend)
+    require_backend(backend)
+    module = types.ModuleType(f"xent_export_{name.replace('-', '_')}_{backend}")
+    # the source is our own generated code (never user text), compiled under a file name that says so
+    exec(compile(source, f"<xent export {name} --backend {backend}>", "exec"), module.__dict__)  # noqa: S102
+    return NumericFunctions(name, backend, source, module)
