@@ -1,0 +1,638 @@
+"""Verify a user's gradient formula: the true derivative by sp.diff, each claim decided by the checker's machinery.
+
+>>> result = verify_gradient("-y*log(sigmoid(z)) - (1-y)*log(1-sigmoid(z))", "z", "sigmoid(z) - y")
+>>> result.status, result.exit_code
+('proved', 0)
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, assert_never, final
+
+import mpmath
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .assumptions import Assumptions
+from .core import Derivation, Name, Relation
+from .diagnose import diagnose
+from .errors import InputError, RuleError
+from .evidence import DPS, Evidence, close, search
+from .functions import MPMATH_FUNCTIONS
+from .parse import parse_domain, parse_formula, parse_formulas, parse_names
+from .prove import proves_zero
+from .rules import Rule
+from .timebox import BudgetExceeded, time_limit
+
+__all__ = [
+    "ClaimGradient",
+    "ClaimResult",
+    "GradientVerification",
+    "Verdict",
+    "gradient_step",
+    "verify_gradient",
+]
+
+#: random points of numeric evidence per claim
+POINTS = 60
+#: digits at which a counterexample found at DPS digits is re-evaluated before it is reported
+CONFIRM_DPS = 120
+#: seconds of symbolic proof tried before a numeric counterexample is reported
+QUICK_PROOF = 1.0
+_MAX_TIMEOUT = 3600.0
+_TIDY_BUDGET = 0.2
+
+SymbolLike = str | sp.Symbol
+ExprLike = str | sp.Expr
+
+
+class Verdict(Enum):
+    """The answer about one claim or a whole verification (best first)."""
+
+    PROVED = "proved"  # the claim minus sp.diff's derivative simplifies to 0
+    CHECKED = "checked"  # numeric evidence only: equal at every sampled point
+    INCONCLUSIVE = "inconclusive"  # neither proved nor refuted within the budget
+    REFUTED = "refuted"  # a counterexample point, confirmed at higher precision
+
+    @property
+    def exit_code(self) -> int:
+        match self:
+            case Verdict.PROVED | Verdict.CHECKED:
+                return 0
+            case Verdict.REFUTED:
+                return 1
+            case Verdict.INCONCLUSIVE:
+                return 3
+            case _:
+                assert_never(self)
+
+    @property
+    def rank(self) -> int:
+        return list(Verdict).index(self)
+
+    @property
+    def verified(self) -> bool:
+        return self in (Verdict.PROVED, Verdict.CHECKED)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The verdict on one claimed partial derivative d(loss)/d(wrt) = claim.
+
+    `counterexample` maps symbol names to values and `claimed`/`true` are the two values there, all as decimal
+    strings with 17 significant digits (values may lie outside the range of a float); None unless refuted.
+    """
+
+    wrt: sp.Symbol
+    claim: sp.Expr
+    derivative: sp.Expr
+    verdict: Verdict
+    method: str
+    counterexample: dict[str, str] | None = None
+    claimed: str | None = None
+    true: str | None = None
+    diagnosis: str | None = None
+
+    @property
+    def status(self) -> str:
+        return self.verdict.value
+
+    def lines(self) -> list[str]:
+        """The verdict as text: one line, plus the two formulas and the diagnosis when refuted."""
+        d = f"d/d{self.wrt}"
+        match self.verdict:
+            case Verdict.PROVED | Verdict.CHECKED:
+                return [f"verified ({self.method}): {d} = {self.claim}"]
+            case Verdict.INCONCLUSIVE:
+                return [f"inconclusive ({self.method}): {d} = {self.claim}"]
+            case Verdict.REFUTED:
+                point = ", ".join(f"{k} = {v}" for k, v in (self.counterexample or {}).items())
+                where = f"at {point}" if point else "everywhere"
+                lines = [
+                    f"refuted: {where} the claim gives {self.claimed} but {d} = {self.true}",
+                    f"  claimed: {d} = {self.claim}",
+                    f"  true:    {d} = {self.derivative}",
+                ]
+                if self.diagnosis:
+                    lines.append(f"  diagnosis: {self.diagnosis}")
+                return lines
+            case _:
+                assert_never(self.verdict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "wrt": str(self.wrt),
+            "claim": str(self.claim),
+            "status": self.status,
+            "method": self.method,
+            "counterexample": self.counterexample,
+            "claimed": self.claimed,
+            "true": self.true,
+            "diagnosis": self.diagnosis,
+            "derivative": str(self.derivative),
+        }
+
+
+@dataclass(frozen=True)
+class GradientVerification:
+    """The verdicts on every claimed partial derivative of `loss`; the top-level fields are those of the worst
+    claim (the first one with the worst verdict)."""
+
+    loss: sp.Expr
+    results: tuple[ClaimResult, ...]
+
+    @property
+    def deciding(self) -> ClaimResult:
+        worst = max(r.verdict.rank for r in self.results)
+        return next(r for r in self.results if r.verdict.rank == worst)
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.deciding.verdict
+
+    @property
+    def status(self) -> str:
+        return self.verdict.value
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.verified
+
+    @property
+    def counterexample(self) -> dict[str, str] | None:
+        return self.deciding.counterexample
+
+    @property
+    def claimed(self) -> str | None:
+        return self.deciding.claimed
+
+    @property
+    def true(self) -> str | None:
+        return self.deciding.true
+
+    @property
+    def diagnosis(self) -> str | None:
+        return self.deciding.diagnosis
+
+    @property
+    def derivative(self) -> str:
+        return str(self.deciding.derivative)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "counterexample": self.counterexample,
+            "claimed": self.claimed,
+            "true": self.true,
+            "diagnosis": self.diagnosis,
+            "derivative": self.derivative,
+            "loss": str(self.loss),
+            "wrt": [str(r.wrt) for r in self.results],
+            "results": [r.to_dict() for r in self.results],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def report(self) -> str:
+        """Plain text: one verdict per symbol and, for several symbols, the overall verdict."""
+        lines = [line for r in self.results for line in r.lines()]
+        if len(self.results) > 1:
+            lines.append(f"overall: {self.status}")
+        return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------- input checking
+
+
+def _implied_domain(symbol: sp.Symbol) -> sp.Set:
+    """The set a SymPy Symbol's own assumptions allow (integers as sampled by the checker)."""
+    if symbol.is_integer:
+        return sp.S.Naturals if symbol.is_positive else sp.S.Integers
+    if symbol.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if symbol.is_negative:
+        return sp.Interval.open(-sp.oo, 0)
+    if symbol.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    if symbol.is_nonpositive:
+        return sp.Interval(-sp.oo, 0)
+    return sp.S.Reals
+
+
+def _symbol_for(name: str, domain: sp.Interval) -> sp.Symbol:
+    """A real Symbol carrying the sign its open interval implies, so simplification may use it."""
+    if (domain.inf >= 0) is sp.true:
+        return sp.Symbol(name, positive=True)
+    if (domain.sup <= 0) is sp.true:
+        return sp.Symbol(name, negative=True)
+    return sp.Symbol(name, real=True)
+
+
+def _domains(domains: Mapping | Iterable[str] | None) -> dict[str, sp.Interval]:
+    """{name: open interval} from {name or Symbol: Interval or '(a,b)'} or from strings 'NAME:(a,b)'."""
+    if domains is None:
+        return {}
+    if isinstance(domains, str):
+        domains = [domains]
+    pairs: list[tuple[str, sp.Interval]] = []
+    if isinstance(domains, Mapping):
+        for key, value in domains.items():
+            name = key.name if isinstance(key, sp.Symbol) else key
+            if not isinstance(name, str):
+                raise InputError(f"domains: a key must be a symbol name or Symbol, not {type(key).__name__}")
+            if isinstance(value, str):
+                pairs.append(parse_domain(f"{name}:{value}"))
+            elif isinstance(value, sp.Interval) and value == sp.Interval.open(value.inf, value.sup):
+                pairs.append((parse_names(name)[0], value))
+            else:
+                raise InputError(
+                    f"domains: the domain of {name!r} must be an open Interval or text '(a,b)', not {value!r}"
+                )
+    else:
+        for item in domains:
+            if not isinstance(item, str):
+                raise InputError(f"domains: expected text 'NAME:(a,b)', not {type(item).__name__}")
+            pairs.append(parse_domain(item))
+    result: dict[str, sp.Interval] = {}
+    for name, interval in pairs:
+        if name in result:
+            raise InputError(f"domain of {name!r} is given twice; give each symbol one domain")
+        result[name] = interval
+    return result
+
+
+def _from_sympy(expr: sp.Basic, what: str) -> sp.Expr:
+    if not isinstance(expr, sp.Expr) or isinstance(expr, sp.MatrixExpr) or not expr.is_commutative:
+        raise InputError(f"{what} must be a scalar SymPy expression or text, not {type(expr).__name__}")
+    expr = expr.doit() if expr.has(sp.Derivative) else expr
+    unknown = expr.atoms(AppliedUndef)
+    if unknown:
+        raise InputError(f"{what} uses the undefined function {min(map(str, unknown))}; write it out")
+    others = [a for a in expr.free_symbols if not isinstance(a, sp.Symbol) or isinstance(a, sp.Dummy)]
+    if others or expr.has(sp.Indexed, sp.Sum, sp.Product):
+        raise InputError(f"{what} must be built from plain Symbols (no indexed quantities, sums or dummies)")
+    return expr
+
+
+class _Symbols:
+    """One real Symbol per name, shared by the loss and the claims, with the declared domains."""
+
+    def __init__(self, domains: dict[str, sp.Interval]) -> None:
+        self.domains = dict(domains)
+        self.by_name: dict[str, sp.Symbol] = {name: _symbol_for(name, d) for name, d in domains.items()}
+
+    def parse(self, text: str, *, several: bool = False) -> tuple[sp.Expr, ...]:
+        parsed = (
+            parse_formulas(text, symbols=self.by_name)
+            if several
+            else (parse_formula(text, symbols=self.by_name),)
+        )
+        for expr in parsed:
+            for s in expr.free_symbols:
+                self.by_name.setdefault(s.name, s)
+        return parsed
+
+    def adopt(self, expr: sp.Basic, what: str) -> sp.Expr:
+        """A user's SymPy expression with its symbols replaced by ours (real; sign kept or from the domain)."""
+        expr = _from_sympy(expr, what)
+        mapping = {}
+        for s in expr.free_symbols:
+            if s.name in self.domains:
+                implied = _implied_domain(s)
+                if not self.domains[s.name].is_subset(implied):
+                    raise InputError(
+                        f"domain {self.domains[s.name]} of {s.name!r} is outside what the Symbol "
+                        f"allows ({implied}); drop the domain or the Symbol's assumptions"
+                    )
+                mapping[s] = self.by_name[s.name]
+            elif s.name in self.by_name:
+                mapping[s] = self.by_name[s.name]
+            else:
+                mine = s if s.is_real else sp.Symbol(s.name, real=True)
+                self.by_name[s.name] = mine
+                mapping[s] = mine
+        return expr.xreplace(mapping)
+
+    def expression(self, value: ExprLike, what: str) -> sp.Expr:
+        if isinstance(value, str):
+            return self.parse(value)[0]
+        if isinstance(value, sp.Basic):
+            return self.adopt(value, what)
+        raise InputError(f"{what} must be text or a SymPy expression, not {type(value).__name__}")
+
+    def assumptions(self, used: set[sp.Symbol]) -> Assumptions:
+        domains = []
+        for s in sorted(used, key=sp.default_sort_key):
+            domain = self.domains.get(s.name, _implied_domain(s))
+            if domain != sp.S.Reals:
+                domains.append((s, domain))
+        return Assumptions(domains=tuple(domains))
+
+
+def _wrt_names(wrt: SymbolLike | Sequence[SymbolLike]) -> tuple[str, ...]:
+    if isinstance(wrt, str):
+        return parse_names(wrt)
+    items = [wrt] if isinstance(wrt, sp.Symbol) else list(wrt) if isinstance(wrt, (list, tuple)) else None
+    if not items:
+        raise InputError(f"wrt must name the symbols to differentiate by, such as 'w,b', not {wrt!r}")
+    names = []
+    for item in items:
+        if isinstance(item, sp.Symbol):
+            names.append(item.name)
+        elif isinstance(item, str):
+            names += parse_names(item)
+        else:
+            raise InputError(f"wrt: expected a symbol name or Symbol, not {type(item).__name__}")
+    if len(set(names)) != len(names):
+        raise InputError(f"wrt lists a symbol twice: {', '.join(names)}; list each symbol once")
+    return tuple(names)
+
+
+def _claims(claim: ExprLike | Sequence[ExprLike], symbols: _Symbols) -> tuple[sp.Expr, ...]:
+    if isinstance(claim, str):
+        return symbols.parse(claim, several=True)
+    if isinstance(claim, sp.Basic):
+        return (symbols.adopt(claim, "claim"),)
+    if isinstance(claim, (list, tuple)) and claim:
+        return tuple(symbols.expression(c, f"claim {k}") for k, c in enumerate(claim, 1))
+    raise InputError(f"claim must be text, a SymPy expression or a list of them, not {claim!r}")
+
+
+def _not_in_loss(message: str, name: str, loss_names: list[str]) -> InputError:
+    same_case = [n for n in loss_names if n.lower() == name.lower()]
+    close_names = same_case or difflib.get_close_matches(name, loss_names, n=3, cutoff=0.5)
+    if close_names:
+        return InputError(f"{message}; did you mean {', '.join(map(repr, close_names))}?")
+    return InputError(f"{message}; its symbols are {', '.join(loss_names) or 'none'}")
+
+
+def _timeout(timeout: float) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout):
+        raise InputError(f"timeout must be a finite number of seconds, not {timeout!r}")
+    if not 0 <= timeout <= _MAX_TIMEOUT:
+        raise InputError(f"timeout must lie between 0 and {_MAX_TIMEOUT:g} seconds, not {timeout:g}")
+    return float(timeout)
+
+
+# ---------------------------------------------------------------------------------------------- deciding
+
+
+def _values_at(exprs: Sequence[sp.Expr], point: Mapping[str, str], dps: int) -> list | None:
+    """exprs evaluated with mpmath at `dps` digits at the point {name: decimal text}; None where undefined."""
+    symbols = {s.name: s for e in exprs for s in e.free_symbols}
+    names = [n for n in point if n in symbols]
+    function = sp.lambdify([symbols[n] for n in names], list(exprs), modules=[MPMATH_FUNCTIONS, "mpmath"])
+    with mpmath.workdps(dps):
+        try:
+            values = function(*(mpmath.mpf(point[n]) for n in names))
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return None
+        if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for v in values):
+            return None
+        return [+v for v in values]
+
+
+def _confirmed(claim: sp.Expr, truth: sp.Expr, point: Mapping[str, str]) -> list | None:
+    """[claimed, true] at the printed point, at CONFIRM_DPS digits, when they still differ there (else None)."""
+    values = _values_at([claim, truth], point, CONFIRM_DPS)
+    if values is None:
+        return None
+    with mpmath.workdps(CONFIRM_DPS):
+        return None if close(values[0], values[1]) else values
+
+
+def _shown_apart(claimed, true) -> tuple[str, str]:
+    """The two values with 17 significant digits, or more (up to 60) where 17 would print them equal."""
+    with mpmath.workdps(CONFIRM_DPS):
+        for digits in (17, 25, 35, 45, 60):
+            pair = mpmath.nstr(claimed, digits), mpmath.nstr(true, digits)
+            if pair[0] != pair[1]:
+                break
+    return pair
+
+
+def _evidence(
+    claim: sp.Expr, truth: sp.Expr, loss: sp.Expr, assumptions: Assumptions, remaining: float, dps: int
+) -> Evidence | None:
+    """Numeric evidence at `dps` digits, at points where the loss, the claim and the derivative are real and
+    finite (a gradient claim says nothing where the loss is undefined); None when the time ran out first."""
+    try:
+        with time_limit(remaining):
+            return search(
+                [claim, truth, loss], lambda v: close(v[0], v[1]), assumptions, points=POINTS, dps=dps
+            )
+    except BudgetExceeded:
+        return None
+
+
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """The shortest of expr, expand(expr) and factor(expand(expr)), for display (all equal to expr)."""
+    forms = [expr]
+    try:
+        with time_limit(_TIDY_BUDGET):
+            forms.append(sp.expand(expr))
+            forms.append(sp.factor(forms[-1]))
+    except (BudgetExceeded, sp.PolynomialError):
+        pass
+    return min(forms, key=lambda e: (sp.count_ops(e), len(str(e))))
+
+
+def _decide(
+    wrt: sp.Symbol,
+    claim: sp.Expr,
+    truth: sp.Expr,
+    loss: sp.Expr,
+    others: set[sp.Symbol],
+    assumptions: Assumptions,
+    budget: float,
+) -> ClaimResult:
+    """Numeric evidence first, then a symbolic proof within `budget`.
+
+    A counterexample is reported only when it survives re-evaluation at CONFIRM_DPS digits (or a search at those
+    digits) and a short proof attempt fails: a proof overrides digits lost to cancellation, never the reverse.
+    """
+    deadline = time.monotonic() + budget
+    shown = _tidy(truth)
+    if claim == truth or claim == shown:
+        return ClaimResult(
+            wrt, claim, shown, Verdict.PROVED, "proved symbolically: identical to the derivative"
+        )
+    evidence = _evidence(claim, truth, loss, assumptions, budget, DPS)
+    values = None
+    if evidence is not None and evidence.failure is not None:
+        values = _confirmed(claim, truth, evidence.failure)
+        if values is None:  # digits lost at DPS (cancellation) or a point on an edge: search again, finer
+            evidence = _evidence(claim, truth, loss, assumptions, deadline - time.monotonic(), CONFIRM_DPS)
+            if evidence is not None and evidence.failure is not None:
+                values = _confirmed(claim, truth, evidence.failure)
+    refuted = evidence is not None and evidence.failure is not None
+    proof_budget = min(deadline - time.monotonic(), QUICK_PROOF) if refuted else deadline - time.monotonic()
+    if proof_budget > 0 and proves_zero(truth - claim, assumptions, proof_budget):
+        return ClaimResult(wrt, claim, shown, Verdict.PROVED, "proved symbolically")
+    if refuted:
+        method = f"counterexample found numerically at {evidence.dps} digits"
+        ratio = None
+        if values is not None:
+            claimed, true = _shown_apart(*values)
+            method += f", confirmed at {CONFIRM_DPS} digits at the printed point"
+            with mpmath.workdps(CONFIRM_DPS):
+                ratio = values[0] / values[1] if values[1] != 0 else None
+        else:
+            claimed, true = evidence.values[:2]
+        # the diagnosis is numeric and quick: it may run up to 1 s past an exhausted budget
+        diagnosis = diagnose(
+            claim,
+            truth,
+            wrt,
+            others,
+            assumptions,
+            ratio=ratio,
+            loss=loss,
+            deadline=max(deadline, time.monotonic() + 1.0),
+        )
+        return ClaimResult(
+            wrt, claim, shown, Verdict.REFUTED, method, dict(evidence.failure), claimed, true, diagnosis
+        )
+    not_proved = f"not proved symbolically within {budget:.2g} s"
+    if evidence is None:
+        return ClaimResult(
+            wrt, claim, shown, Verdict.INCONCLUSIVE, f"{not_proved}; no time left for numeric evidence"
+        )
+    if evidence.points == 0:
+        return ClaimResult(
+            wrt,
+            claim,
+            shown,
+            Verdict.INCONCLUSIVE,
+            f"{not_proved}; no numeric evidence: the loss, the claim or the derivative is not real "
+            f"at any of the {evidence.skipped} points tried",
+        )
+    skipped = f" ({evidence.skipped} skipped: not real there)" if evidence.skipped else ""
+    method = f"checked numerically at {evidence.points} random points, {evidence.dps} digits{skipped}; {not_proved}"
+    return ClaimResult(wrt, claim, shown, Verdict.CHECKED, method)
+
+
+def verify_gradient(
+    loss: ExprLike,
+    wrt: SymbolLike | Sequence[SymbolLike],
+    claim: ExprLike | Sequence[ExprLike],
+    *,
+    domains: Mapping | Iterable[str] | None = None,
+    timeout: float = 10.0,
+) -> GradientVerification:
+    """Decide whether `claim` is the gradient of `loss` with respect to `wrt` (one claim per symbol, in order).
+
+    Strings go through the safe parser (never eval): Python syntax over real symbols, numbers, + - * / ** and
+    log, exp, sqrt, abs, sigmoid, softplus, tanh, sinh, cosh, pi, E. `domains` restricts symbols to open intervals,
+    e.g. {"p": "(0,1)"} or ["p:(0,1)"]; other symbols range over the reals. `timeout` (seconds) bounds the whole
+    decision: numeric evidence (60 points at 50 digits over the domains, small and huge magnitudes, both signs,
+    interval ends) and the symbolic proof, shared evenly between the claims. Raises XentError on bad input.
+
+    >>> verify_gradient("softplus(z) - y*z", "z", "-y - 1").status
+    'refuted'
+    """
+    timeout = _timeout(timeout)
+    symbols = _Symbols(_domains(domains))
+    loss_expr = symbols.expression(loss, "loss")
+    names = _wrt_names(wrt)
+    claims = _claims(claim, symbols)
+    loss_names = sorted(s.name for s in loss_expr.free_symbols)
+    for name in names:
+        if name not in loss_names:
+            raise _not_in_loss(f"wrt symbol {name!r} does not occur in the loss", name, loss_names)
+    if len(claims) != len(names):
+        raise InputError(
+            f"{len(claims)} claim(s) for {len(names)} symbol(s) ({', '.join(names)}); "
+            "give one claim per symbol, in the same order"
+        )
+    for k, c in enumerate(claims, 1):
+        stray = sorted(s.name for s in c.free_symbols if s.name not in loss_names)
+        if stray:
+            raise _not_in_loss(
+                f"claim {k} (d/d{names[k - 1]}) uses {stray[0]!r}, which does not occur in the loss",
+                stray[0],
+                loss_names,
+            )
+    for name in symbols.domains:
+        if name not in loss_names:
+            raise InputError(f"a domain is given for {name!r}, which does not occur in the loss")
+    used = set(loss_expr.free_symbols)
+    assumptions = symbols.assumptions(used)
+    deadline = time.monotonic() + timeout
+    results = []
+    for k, (name, c) in enumerate(zip(names, claims, strict=True)):
+        x = symbols.by_name[name]
+        truth = sp.diff(loss_expr, x)
+        share = max(0.0, deadline - time.monotonic()) / (len(names) - k)
+        others = used - {symbols.by_name[n] for n in names}
+        results.append(_decide(x, c, truth, loss_expr, others, assumptions, share))
+    return GradientVerification(loss_expr, tuple(results))
+
+
+# ---------------------------------------------------------------------------------------------- derivation step
+
+
+_T = sp.Dummy("t", real=True)
+
+
+@final
+class ClaimGradient(Rule):
+    """L -> g, the user's claimed d L/d x   [defines the gradient; checked: g = phi(L) with phi(t) = dt/dx]
+
+    The rule never computes the derivative: the checker evaluates phi(L) = Derivative(L, x) itself.
+    """
+
+    name = "claimed-gradient"
+    relation = Relation.DEFINES
+
+    def __init__(self, wrt: sp.Symbol, claim: sp.Expr) -> None:
+        if not isinstance(wrt, sp.Symbol) or not isinstance(claim, sp.Expr):
+            raise RuleError("ClaimGradient(wrt, claim) needs a Symbol and a SymPy expression")
+        self.wrt, self.claim = wrt, claim
+
+    def rewrite(self, expr, assumptions):
+        if self.wrt not in expr.free_symbols:
+            raise RuleError(f"rule {self.name!r}: {self.wrt} does not occur in {expr}")
+        return self.claim
+
+    def transform(self):
+        return sp.Lambda(_T, sp.Derivative(_T, self.wrt))
+
+    def justification(self):
+        return f"claimed by the user: the derivative with respect to {self.wrt}"
+
+
+def gradient_step(
+    derivation: Derivation, wrt: SymbolLike, claim: ExprLike, *, name: Name | None = None
+) -> Derivation:
+    """`derivation` followed by the claimed gradient step d(current)/d(wrt) = claim, for check() to decide.
+
+    `wrt` and the names in a text `claim` are matched by name against the current expression's symbols.
+    """
+    current = derivation.current
+    by_name = {s.name: s for s in current.free_symbols if isinstance(s, sp.Symbol)}
+    if isinstance(wrt, str):
+        if wrt.strip() not in by_name:
+            raise _not_in_loss(
+                f"wrt symbol {wrt.strip()!r} does not occur in {current}", wrt.strip(), sorted(by_name)
+            )
+        wrt = by_name[wrt.strip()]
+    if isinstance(claim, str):
+        claim = parse_formula(claim, symbols=by_name)
+    step_name = name or Name(
+        f"d{derivation.start_name.text}/d{wrt}",
+        rf"\frac{{\partial {derivation.start_name.latex}}}{{\partial {sp.latex(wrt)}}}",
+    )
+    return derivation.apply(ClaimGradient(wrt, claim), name=step_name)
