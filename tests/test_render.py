@@ -45,7 +45,7 @@ def test_the_document_has_one_align_line_per_step_with_its_justification(bce_che
     body = tex.split(r"\begin{align*}")[1].split(r"\end{align*}")[0]
     lines = body.strip().split("\\\\\n")
     assert len(lines) == 1 + len(bce_checked.steps)
-    assert lines[-1].startswith(r"J(\hat{y}) &= " + BCE_LATEX + r" && \text{\small scale: scaling by the positive")
+    assert lines[-1].startswith(r"J(\hat{y}) &= " + BCE_LATEX + r" && \parbox[c]{0.34\textwidth}{\raggedright\small scale: scaling by the positive")
     assert lines[-1].endswith("[proved]}")
     assert r"\operatorname*{arg\,max}_{\hat{y}} \mathcal{L}(\hat{y}) = \operatorname*{arg\,min}_{\hat{y}} J(\hat{y})" in tex
 

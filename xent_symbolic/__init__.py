@@ -9,6 +9,7 @@ from .catalog import CATALOG, get
 from .check import CheckedDerivation, check, check_step
 from .core import Derivation, Name, Relation, Status, Step
 from .errors import XentError  # noqa: E402 - __version__ first: render imports it
+from .verify import verify_gradient  # noqa: E402
 
 __all__ = [
     "Assumptions",
@@ -23,5 +24,6 @@ __all__ = [
     "check",
     "check_step",
     "get",
+    "verify_gradient",
     "__version__",
 ]

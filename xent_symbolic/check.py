@@ -65,6 +65,21 @@ class CheckedDerivation:
     def status(self) -> Status:
         return Status.worst(s.status for s in self.steps)
 
+    def _repr_latex_(self) -> str:
+        from .display import checked_latex  # display depends on check, not the other way round
+
+        return checked_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .display import checked_markdown
+
+        return checked_markdown(self)
+
+    def _repr_html_(self) -> str:
+        from .display import checked_html
+
+        return checked_html(self)
+
 
 def _refuted_or_checked(claim: str, evidence: Evidence, proof_note: str) -> Obligation:
     if evidence.failure is not None:

@@ -20,15 +20,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def write_atomically(path: str, content: str) -> None:
+def write_atomically(path: str, content: str | bytes) -> None:
     """Write `content` to `path` all at once: a failure leaves no half-written file behind."""
     target = Path(path)
     if not target.parent.exists():
         raise XentError(f"cannot write {path}: the folder {target.parent} does not exist")
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a written document is an ordinary file
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -107,6 +110,31 @@ def _cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import module_source, require_backend
+
+    require_backend(args.backend)
+    write_atomically(args.output, module_source(args.name, args.backend))
+    print(f"wrote {args.output}: {args.name} loss, grad and loss_and_grad for {args.backend}", file=sys.stderr)
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from .catalog import get
+    from .plot import figure_bytes
+
+    write_atomically(args.output, figure_bytes(get(args.name).build(), Path(args.output).suffix.lower()))
+    return 0
+
+
+def _cmd_verify_grad(args: argparse.Namespace) -> int:
+    from .verify import verify_gradient
+
+    result = verify_gradient(args.loss, args.wrt, args.claim, domains=args.domain or (), timeout=args.timeout)
+    sys.stdout.write(result.to_json() + "\n" if args.json else result.report())
+    return result.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .render import FORMATS
 
@@ -140,6 +168,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="sizes and values, one per example or one for all: n=2 y=1,0 yhat=0.6,0.3",
     )
     trace_cmd.set_defaults(run=_cmd_trace)
+
+    plot = commands.add_parser("plot", help="draw the loss of one example against the probability and the logit")
+    plot.add_argument("name", help="catalog name (see 'xent list')")
+    plot.add_argument("-o", "--output", metavar="FILE", required=True, help="FILE.png or FILE.svg")
+    plot.set_defaults(run=_cmd_plot)
+
+    export = commands.add_parser("export", help="write a standalone module with loss, grad and loss_and_grad")
+    export.add_argument("name", help="logistic-regression or softmax-regression")
+    export.add_argument("--backend", default="numpy", choices=("numpy", "jax", "torch"), help="array library (default: numpy)")
+    export.add_argument("-o", "--output", metavar="FILE.py", required=True, help="the module to write (atomically)")
+    export.set_defaults(run=_cmd_export)
+    verify = commands.add_parser(
+        "verify-grad", help="check a claimed gradient: exit 0 verified, 1 refuted, 2 bad input, 3 inconclusive",
+        description="Verify claimed partial derivatives of a loss: proved symbolically, checked numerically "
+        "(mpmath, 50 digits, over the whole domain) or refuted at a point, with a diagnosis of the usual mistakes. "
+        "Write --loss=EXPR when EXPR starts with '-'.",
+    )
+    verify.add_argument("--loss", required=True, metavar="EXPR", help="the loss, e.g. 'softplus(z) - y*z'")
+    verify.add_argument("--wrt", required=True, metavar="SYMS", help="comma-separated symbols, e.g. 'w,b'")
+    verify.add_argument("--claim", required=True, metavar="EXPRS", help="comma-separated derivatives, in --wrt order")
+    verify.add_argument("--domain", action="append", metavar="NAME:(a,b)",
+                        help="an open interval for a symbol, e.g. 'p:(0,1)' or 's:(0,oo)' (repeatable); default: R")
+    verify.add_argument("--timeout", type=float, default=10.0, metavar="S", help="time budget, seconds (default: 10)")
+    verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    verify.set_defaults(run=_cmd_verify_grad)
     return parser
 
 

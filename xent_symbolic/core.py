@@ -177,6 +177,16 @@ class Derivation:
         step = self.steps[k - 1]
         return step.after, step.name or self.start_name
 
+    def _repr_latex_(self) -> str:
+        from .display import derivation_latex  # display depends on core, not the other way round
+
+        return derivation_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .display import derivation_markdown
+
+        return derivation_markdown(self)
+
     def composed_relation(self) -> Relation:
         """The relation between the objective and the final expression."""
         relation = Relation.EQUAL

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from .check import CheckedDerivation, StepCheck
+from .check import CheckedDerivation
+from .core import Derivation, Status, Step
 
-__all__ = ["XentLatexPrinter", "latex", "escape_text", "step_line", "document"]
+__all__ = ["XentLatexPrinter", "latex", "escape_text", "step_line", "align", "document"]
 
 
 class XentLatexPrinter(LatexPrinter):
@@ -94,23 +97,29 @@ def escape_text(text: str) -> str:
     return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
 
 
-def _status_text(check: StepCheck) -> str:
-    return check.status.value
-
-
-def step_line(check: StepCheck, *, first: bool = False) -> str:
+def step_line(step: Step, status: Status | None = None) -> str:
     """One align line for a step: `name &= after && \\text{rule: justification [status]}`."""
-    step = check.step
     lhs = step.name.latex if step.name else ""
     note = escape_text(f"{step.rule}: {step.justification}")
-    return r"%s &= %s && \text{\small %s [%s]}" % (lhs, latex(step.after), note, _status_text(check))
+    verdict = f" [{status.value}]" if status is not None else ""
+    return r"%s &= %s && %s" % (lhs, latex(step.after), _note(note + verdict))
+
+
+def _note(text: str) -> str:
+    """A justification beside an align line, wrapped to a fixed width so long ones stay on the page."""
+    return r"\parbox[c]{0.34\textwidth}{\raggedright\small %s}" % text
+
+
+def align(derivation: Derivation, statuses: Sequence[Status] | None = None) -> str:
+    """The derivation as an align* environment, one line per step (with its status when checked)."""
+    lines = [r"%s &= %s && %s" % (derivation.start_name.latex, latex(derivation.start), _note("start"))]
+    verdicts = statuses if statuses is not None else [None] * len(derivation.steps)
+    lines += [step_line(step, status) for step, status in zip(derivation.steps, verdicts, strict=True)]
+    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
 
 
 def _align(checked: CheckedDerivation) -> str:
-    derivation = checked.derivation
-    lines = [r"%s &= %s && \text{\small start}" % (derivation.start_name.latex, latex(derivation.start))]
-    lines += [step_line(c) for c in checked.steps]
-    return "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
+    return align(checked.derivation, [c.status for c in checked.steps])
 
 
 def document(checked: CheckedDerivation) -> str:
