@@ -9,7 +9,9 @@ import sympy as sp
 
 from .assumptions import Assumptions
 from .bounds import enclose, proves_positive, proves_within
-from .core import Derivation, Relation, Status, Step
+from .calculus import prepare
+from .claims import NONNEGATIVE, RangeClaim
+from .core import Derivation, Name, Relation, Status, Step
 from .evidence import DPS, Evidence, close, is_real_finite, search
 from .prove import proves_zero
 
@@ -121,6 +123,31 @@ def _decide_within(expr: sp.Expr, domain: sp.Set, assumptions: Assumptions, clai
     return _refuted_or_checked(claim, evidence, "not proved by interval bounds")
 
 
+def _decide_range(expr: sp.Expr, domain: sp.Set, assumptions: Assumptions) -> Obligation:
+    """A range claim: every value of `expr` (definitions expanded) lies in `domain`; a point outside refutes it."""
+    claim = f"after lies in {set_text(domain)} for every admissible value"
+    if proves_within(prepare(expr, assumptions), domain, assumptions):
+        return Obligation(claim, Status.PROVED, f"interval bounds: {_factors_text(expr, assumptions)}")
+    evidence = search([expr], lambda v: bool(domain.contains(sp.Float(v[0], DPS))), assumptions)
+    return _refuted_or_checked(claim, evidence, "not proved by interval bounds")
+
+
+def _factors_text(expr: sp.Expr, assumptions: Assumptions) -> str:
+    """How the bounds compose: the enclosure of every factor of the (nested) summands, then of the whole."""
+    leaves: list[sp.Expr] = []
+
+    def walk(e: sp.Expr) -> None:
+        for f in sp.Mul.make_args(e):
+            walk(f.function) if isinstance(f, sp.Sum) else leaves.append(f)
+
+    walk(expr)
+    whole = _bound_text(prepare(expr, assumptions), assumptions)
+    if len(leaves) < 2:
+        return whole
+    parts = ", ".join(f"{f} {_bound_text(prepare(f, assumptions), assumptions).replace('values ', '')}" for f in leaves)
+    return f"{parts}; their products and sums: {whole}"
+
+
 def _bound_text(expr: sp.Expr, assumptions: Assumptions) -> str:
     b = enclose(expr, assumptions)
     return f"values in {'(' if b.lo_open else '['}{b.lo}, {b.hi}{')' if b.hi_open else ']'}"
@@ -188,6 +215,8 @@ def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_
             )
         case _:
             assert_never(step.relation)
+    if isinstance(step, RangeClaim):
+        obligations += (_decide_range(step.after, step.domain, assumptions),)
     return StepCheck(step, obligations)
 
 
@@ -217,7 +246,25 @@ def conclude(derivation: Derivation, status: Status) -> Conclusion:
             latex = rf"{argmax} {L.latex} = {argmin} {J.latex}"
         case _:
             assert_never(relation)
+    claim = derivation.steps[-1] if derivation.steps else None
+    if isinstance(claim, RangeClaim):
+        text, latex = _with_range(claim, relation, text, latex, J)
     return Conclusion(relation, text, latex, status)
+
+
+def _with_range(claim: RangeClaim, relation: Relation, text: str, latex: str, result: Name) -> tuple[str, str]:
+    """The conclusion extended by a final range claim (J >= 0) and what it means."""
+    if claim.domain == NONNEGATIVE:
+        range_text, range_latex = ">= 0", r"\geq 0"
+    else:
+        range_text, range_latex = f"in {set_text(claim.domain)}", rf"\in {sp.latex(claim.domain)}"
+    if relation is Relation.EQUAL:
+        text, latex = f"{text} {range_text}", f"{latex} {range_latex}"
+    else:
+        text, latex = f"{text}; {result} {range_text}", rf"{latex}; \quad {result.latex} {range_latex}"
+    if claim.reading is not None:
+        text, latex = f"{text} {claim.reading.text}", rf"{latex} \quad {claim.reading.latex}"
+    return text, latex
 
 
 def check(derivation: Derivation, *, budget: float = DEFAULT_BUDGET) -> CheckedDerivation:

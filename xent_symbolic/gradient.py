@@ -14,11 +14,13 @@ from .matrices import Diag, Elementwise, Entry
 from .rules import Rule
 
 __all__ = [
+    "Abbreviate",
     "ChainRule",
     "DifferentiateUnderSum",
     "EvaluateDerivative",
     "MatrixForm",
     "SimplifySummands",
+    "UseDerived",
 ]
 
 
@@ -197,8 +199,68 @@ class MatrixForm(Rule):
         else:
             left_matrix = sp.OneMatrix(high, 1)
         matrix = coefficient * sp.MatMul(sp.Transpose(left_matrix), right_matrix)
+        # the scalar product canonicalises MatMul, whose doit rebuilds a Diag as a plain DiagMatrix
+        matrix = matrix.replace(lambda e: type(e) is sp.DiagMatrix, lambda e: Diag(*e.args))
         row = self.row if left else 1
         return Entry(matrix, row, self.col if self.col is not None else 1, self.symbols)
 
     def justification(self):
         return "a sum over the examples of products of entries is an entry of a matrix product (1-based entries)"
+
+
+@final
+class UseDerived(Rule):
+    """d^2 f/du dv -> d/dv g   where g = df/du was derived before (e.g. the gradient)   [equal: the checker
+    differentiates both sides again]"""
+
+    name = "use-derived"
+    relation = Relation.EQUAL
+
+    def __init__(self, derivative: sp.Derivative, value: sp.Expr, source: str) -> None:
+        self.derivative, self.value, self.source = derivative, value, source
+
+    def rewrite(self, expr, assumptions):
+        known = self.derivative.variable_count
+
+        def query(e):
+            return (
+                isinstance(e, sp.Derivative)
+                and e.expr == self.derivative.expr
+                and e.variable_count[: len(known)] == known
+                and len(e.variable_count) > len(known)
+            )
+
+        new = expr.replace(query, lambda e: sp.Derivative(self.value, *e.variable_count[len(known) :]))
+        if new == expr:
+            raise RuleError(f"rule {self.name!r}: no higher derivative of {self.derivative} in {expr}")
+        return new
+
+    def justification(self):
+        return f"differentiate the derived first derivative again ({self.source})"
+
+
+@final
+class Abbreviate(Rule):
+    """... value ... -> ... name ...   where name := value is a declared definition (s_i := sigma(z_i)(1 - sigma(z_i)))
+    [equal: the checker expands the definition]"""
+
+    name = "abbreviate"
+    relation = Relation.EQUAL
+
+    def __init__(self, defined: sp.Indexed, value: sp.Expr, note: str) -> None:
+        self.defined, self.value, self.note = defined, value, note
+
+    def rewrite(self, expr, assumptions):
+        if (self.defined, self.value) not in assumptions.definitions:
+            raise RuleError(f"rule {self.name!r}: {self.defined} := {self.value} is not a declared definition")
+
+        def inside(e: sp.Expr) -> sp.Expr:  # Sum.subs leaves a summand in its bound index alone
+            if isinstance(e, sp.Sum):
+                return sp.Sum(inside(e.function), *e.limits)
+            e = e.func(*(inside(a) for a in e.args)) if e.args else e
+            return e.subs(self.value, self.defined)
+
+        return inside(expr)
+
+    def justification(self):
+        return self.note

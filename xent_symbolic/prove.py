@@ -12,7 +12,7 @@ from .bounds import enclose, proves_positive
 from .calculus import prepare
 from .timebox import BudgetExceeded, time_limit
 
-__all__ = ["proves_zero", "expand_log_soundly"]
+__all__ = ["proves_zero", "expand_log_soundly", "flatten_sums"]
 
 _MAX_CASES = 16
 
@@ -283,13 +283,110 @@ def _write_out_short_sums(expr: sp.Expr) -> sp.Expr:
     return expr if new == expr else sp.expand_mul(new)
 
 
+_MAX_POWER = 4
+_MAX_TERMS = 64
+
+
+def _fresh(s: sp.Sum) -> sp.Sum:
+    """`s` with its bound indices renamed to new Dummies (alpha-equivalent: no capture is possible)."""
+    mapping = {var: sp.Dummy(str(var), integer=True) for var, *_ in s.limits}
+    limits = [(mapping[var], low.xreplace(mapping), high.xreplace(mapping)) for var, low, high in s.limits]
+    return sp.Sum(s.function.xreplace(mapping), *limits)
+
+
+def _has_nested_sums(expr: sp.Expr) -> bool:
+    """Whether a Sum is a factor or a power of a product with another Sum, or a term or factor inside a Sum's
+    summand (not looking inside functions such as sigma or log)."""
+
+    def algebraic_sums(e: sp.Expr) -> int:
+        if isinstance(e, sp.Sum):
+            return 1
+        if isinstance(e, (sp.Add, sp.Mul, sp.Pow)):
+            return sum(algebraic_sums(a) for a in e.args)
+        return 0
+
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Sum) and algebraic_sums(node.function):
+            return True
+        if isinstance(node, sp.Mul) and sum(isinstance(f, sp.Sum) for f in node.args) > 1:
+            return True
+        if isinstance(node, sp.Pow) and isinstance(node.base, sp.Sum) and node.exp.is_Integer and node.exp > 1:
+            return True
+    return False
+
+
+def _merge(factors: tuple[sp.Expr, ...]) -> sp.Expr:
+    """prod_a f_a * prod_b Sum(g_b, L_b) = Sum(prod_a f_a prod_b g_b, L_1, ..., L_m): finite sums are linear,
+    and after renaming every bound index afresh no factor or limit mentions another sum's index."""
+    sums = [_fresh(f) for f in factors if isinstance(f, sp.Sum)]
+    others = [f for f in factors if not isinstance(f, sp.Sum)]
+    if not sums:
+        return sp.Mul(*factors)
+    return sp.Sum(sp.Mul(*others, *(s.function for s in sums)), *(limit for s in sums for limit in s.limits))
+
+
+def _sorted_limits(s: sp.Sum) -> sp.Sum:
+    """The limits ordered by their ranges when the indices are distinct and no bound depends on one of them
+    (exchanging finite sums, each a signed sum over a finite set, even under Karr's convention)."""
+    bound = {var for var, *_ in s.limits}
+    if len(bound) < len(s.limits):  # an index bound twice: the inner one shadows the outer, order matters
+        return s
+    if any((low.free_symbols | high.free_symbols) & bound for _, low, high in s.limits):
+        return s
+    limits = sorted(s.limits, key=lambda limit: sp.default_sort_key(sp.Tuple(limit[1], limit[2])))
+    return sp.Sum(s.function, *limits)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _nest(term: sp.Expr, limits: tuple) -> sp.Expr:
+    """Sum(term, *limits) with a summand that is itself a Sum merged into one Sum (its indices renamed afresh,
+    so none shadows an outer one)."""
+    if not isinstance(term, sp.Sum):
+        return sp.Sum(term, *limits)
+    inner = _fresh(term)
+    return sp.Sum(inner.function, *inner.limits, *limits)
+
+
+def _flat(e: sp.Expr) -> sp.Expr:
+    if isinstance(e, sp.Add):
+        return sp.Add(*(_flat(a) for a in e.args))
+    if isinstance(e, sp.Pow) and isinstance(e.base, sp.Sum) and e.exp.is_Integer and 1 < e.exp <= _MAX_POWER:
+        return _flat(sp.Mul(*(_fresh(e.base) for _ in range(int(e.exp))), evaluate=False))
+    if isinstance(e, sp.Mul):
+        choices = [sp.Add.make_args(_flat(f)) for f in e.args]
+        if sp.prod(len(c) for c in choices) > _MAX_TERMS:
+            raise _TooLarge
+        return sp.Add(*(_merge(combo) for combo in cartesian(*choices)))
+    if isinstance(e, sp.Sum):
+        return sp.Add(*(_nest(t, e.limits) for t in sp.Add.make_args(_flat(e.function))))
+    return e
+
+
+def flatten_sums(expr: sp.Expr) -> sp.Expr:
+    """`expr` as a sum of terms each a single (multi-limit) Sum of a product or free of sums at the algebraic
+    level: products and powers of sums multiplied out, nested sums merged, independent limits sorted."""
+    try:
+        flat = _flat(expr)
+    except _TooLarge:
+        return expr
+    return sp.Add(*(_sorted_limits(t) if isinstance(t, sp.Sum) else t for t in sp.Add.make_args(flat)))
+
+
 def proves_zero(expr: sp.Expr, assumptions: Assumptions, budget: float) -> bool:
-    """True only if `expr` is proved to be 0 for every admissible value; False means 'not proved'."""
+    """True only if `expr` is proved to be 0 for every admissible value; False means 'not proved'.
+
+    Nested sums, products and squares of sums are first tried in a flat normal form (flatten_sums), where
+    exchanged sums and a multiplied-out square compare summand by summand."""
     deadline = time.monotonic() + budget
     expr = prepare(sp.sympify(expr), assumptions)
     expr = expand_log_soundly(expr, assumptions)
     expr = _shift_out_of_log_sum_exp(expr)
     try:
+        if _has_nested_sums(expr) and _zero(flatten_sums(expr), assumptions, deadline, 0):
+            return True
         return _zero(expr, assumptions, deadline, 0)
     except BudgetExceeded:
         return False
