@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from xent_symbolic import Assumptions, Name, Status, check, check_step
+from xent_symbolic import Status, check, check_step
 from xent_symbolic.catalog.focal import alpha, derive_focal_gradient, focal_loss, gamma, label, logit
 from xent_symbolic.catalog.gaussian import derive_mse, mu, sigma
 from xent_symbolic.catalog.linear import derive_linear_gradient
@@ -17,8 +17,6 @@ from xent_symbolic.catalog.poisson import derive_poisson, eta
 from xent_symbolic.catalog.smoothing import derive_label_smoothing, epsilon
 from xent_symbolic.catalog.weighted import derive_weighted_bce, omega_0, omega_1
 from xent_symbolic.functions import sigmoid
-from xent_symbolic.likelihood import negative_log_likelihood
-from xent_symbolic.rules import DropConstant, Distribute, Scale, SumLinearity
 
 
 def _all_proved(derivation):
@@ -60,27 +58,6 @@ def test_dropping_a_term_that_depends_on_the_parameters_is_refuted():
     assert obligations["phi does not depend on the parameters"].status is Status.REFUTED
 
 
-def test_a_users_own_likelihood_in_a_few_lines_laplace_gives_the_mean_absolute_error():
-    scale = sp.Symbol("s", positive=True)
-    derivation = negative_log_likelihood(
-        "mae",
-        "Mean absolute error from the Laplace likelihood",
-        density=sp.exp(-sp.Abs(y[i] - mu[i]) / scale) / (2 * scale),
-        assumptions=Assumptions(
-            domains=((y, sp.S.Reals), (mu, sp.S.Reals), (scale, sp.Interval.open(0, sp.oo)), (n, sp.S.Naturals)),
-            parameters=(mu,),
-            indices=((i, 1, n),),
-        ),
-        index=i,
-        size=n,
-        density_name=Name("p(y_i | mu_i)", r"p(y_i \mid \mu_i)"),
-        loss_name=Name("MAE(mu)", r"\operatorname{MAE}(\mu)"),
-        finish=(SumLinearity(), Distribute(), DropConstant(), Scale(scale)),
-    )
-    assert derivation.current == sp.Sum(sp.Abs(mu[i] - y[i]), (i, 1, n)) / n
-    assert _all_proved(derivation).conclusion.text == "argmax_mu L(mu) = argmin_mu MAE(mu)"
-
-
 def test_the_linear_regression_gradient_is_derived_and_proved():
     derivation = derive_linear_gradient()
     assert derivation.steps[-2].after == 2 * sp.Sum((mu[i] - y[i]) * X[i, k], (i, 1, n)) / n
@@ -115,3 +92,18 @@ def test_a_wrong_focal_gradient_is_refuted():
     derivation = derive_focal_gradient()
     wrong = replace(derivation.steps[-1], after=derivation.current.xreplace({gamma: gamma + 1}))
     assert check_step(wrong, derivation.assumptions).status is Status.REFUTED
+
+
+def test_the_own_likelihood_example_runs_and_prints_what_the_readme_shows():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    script = root / "examples" / "own_likelihood.py"
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.splitlines()[0] == "J = Sum(Abs(mu[i] - y[i]), (i, 1, n))/n"
+    assert result.stdout.endswith("conclusion (proved): argmax_mu L(mu) = argmin_mu MAE(mu)\n")
+    readme = (root / "README.md").read_text()
+    assert script.read_text().split('"""', 2)[2].strip() in readme
+    assert result.stdout in readme

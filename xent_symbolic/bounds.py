@@ -184,6 +184,17 @@ def _product(expr: sp.Product, assumptions: Assumptions, env: dict) -> Bound | N
     return Bound(sp.S.Zero, oo, True, True)
 
 
+def _fold(args, start: sp.Expr, combine, assumptions: Assumptions, env: dict) -> Bound | None:
+    """The enclosure of a sum or product: the enclosures of its terms combined (None if any is missing)."""
+    result = Bound.point(start)
+    for arg in args:
+        b = _enclose(arg, assumptions, env)
+        if b is None:
+            return None
+        result = combine(result, b)
+    return result
+
+
 def _enclose(expr: sp.Expr, assumptions: Assumptions, env: dict) -> Bound | None:
     if expr.is_number:
         if expr.is_real is False:
@@ -197,21 +208,9 @@ def _enclose(expr: sp.Expr, assumptions: Assumptions, env: dict) -> Bound | None
     if isinstance(expr, (sp.Symbol, sp.Indexed)):
         return Bound.of_set(assumptions.domain_of(expr))
     if isinstance(expr, sp.Add):
-        result = Bound.point(sp.S.Zero)
-        for arg in expr.args:
-            b = _enclose(arg, assumptions, env)
-            if b is None:
-                return None
-            result = _add(result, b)
-        return result
+        return _fold(expr.args, sp.S.Zero, _add, assumptions, env)
     if isinstance(expr, sp.Mul):
-        result = Bound.point(sp.S.One)
-        for arg in expr.args:
-            b = _enclose(arg, assumptions, env)
-            if b is None:
-                return None
-            result = _mul(result, b)
-        return result
+        return _fold(expr.args, sp.S.One, _mul, assumptions, env)
     if isinstance(expr, sp.Pow):
         base = _enclose(expr.base, assumptions, env)
         exponent = _enclose(expr.exp, assumptions, env)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..assumptions import POSITIVE_INTEGERS, Assumptions
+from ..assumptions import Assumptions
 from ..core import Derivation, Name
 from ..likelihood import negative_log_likelihood
 from ..rules import DropConstant, Distribute, Scale, SumLinearity
-from .notation import i, n, y
+from .notation import i, n, y, independent_examples
 
 __all__ = ["derive_mse", "mu", "sigma", "gaussian_assumptions"]
 
@@ -19,15 +19,12 @@ MSE = Name("MSE(mu)", r"\operatorname{MSE}(\mu)")
 
 
 def gaussian_assumptions() -> Assumptions:
-    return Assumptions(
-        domains=((mu, sp.S.Reals), (y, sp.S.Reals), (sigma, sp.Interval.open(0, sp.oo)), (n, POSITIVE_INTEGERS)),
+    return independent_examples(
+        domains=((mu, sp.S.Reals), (y, sp.S.Reals), (sigma, sp.Interval.open(0, sp.oo))),
         parameters=(mu,),
-        indices=((i, sp.S.One, n),),
         statements=(
             Name("y_i and mu_i are real", r"y_i, \mu_i \in \mathbb{R}"),
             Name("sigma > 0 is fixed (not a parameter)", r"\sigma > 0 \text{ fixed}"),
-            Name("n is a positive integer", r"n \in \mathbb{Z}_{>0}"),
-            Name("the examples are independent", r"\text{the examples are independent}"),
         ),
     )
 

@@ -8,7 +8,7 @@ from ..assumptions import BINARY, POSITIVE_INTEGERS, UNIT_INTERVAL, Assumptions
 from ..core import Name
 
 __all__ = [
-    "n", "i", "y", "yhat", "bernoulli_assumptions",
+    "n", "i", "y", "yhat", "bernoulli_assumptions", "independent_examples",
     "d", "K", "j", "k", "l", "c", "X", "w", "W", "b", "bias", "z", "p", "t", "s", "v",
     "Y", "P", "m", "q", "X_mat", "w_mat", "y_vec", "s_vec", "P_mat", "Y_mat",
 ]
@@ -22,18 +22,29 @@ y = sp.IndexedBase("y", real=True)
 yhat = sp.IndexedBase("yhat", real=True)
 
 
-def bernoulli_assumptions() -> Assumptions:
-    """0 < yhat_i < 1, y_i in {0, 1}, n a positive integer, i in 1..n; the argmax is over yhat."""
+def independent_examples(
+    domains: tuple, parameters: tuple, statements: tuple[Name, ...], definitions: tuple = ()
+) -> Assumptions:
+    """Assumptions of n independent examples i = 1..n: the given ones, plus n a positive integer and independence."""
     return Assumptions(
-        domains=((yhat, UNIT_INTERVAL), (y, BINARY), (n, POSITIVE_INTEGERS)),
-        parameters=(yhat,),
+        domains=domains + ((n, POSITIVE_INTEGERS),),
+        parameters=parameters,
         indices=((i, sp.S.One, n),),
-        statements=(
-            Name("0 < yhat_i < 1 for every i", r"0 < \hat{y}_i < 1"),
-            Name("y_i in {0, 1}", r"y_i \in \{0, 1\}"),
+        definitions=definitions,
+        statements=statements
+        + (
             Name("n is a positive integer", r"n \in \mathbb{Z}_{>0}"),
             Name("the examples are independent", r"\text{the examples are independent}"),
         ),
+    )
+
+
+def bernoulli_assumptions() -> Assumptions:
+    """0 < yhat_i < 1, y_i in {0, 1}, n a positive integer, i in 1..n; the argmax is over yhat."""
+    return independent_examples(
+        ((yhat, UNIT_INTERVAL), (y, BINARY)),
+        (yhat,),
+        (Name("0 < yhat_i < 1 for every i", r"0 < \hat{y}_i < 1"), Name("y_i in {0, 1}", r"y_i \in \{0, 1\}")),
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..assumptions import POSITIVE_INTEGERS, Assumptions
+from ..assumptions import Assumptions
 from ..core import Derivation, Name
 from ..likelihood import negative_log_likelihood
 from ..rules import CombineSums, DropConstant, Distribute, SumLinearity
-from .notation import i, n, y
+from .notation import i, n, y, independent_examples
 
 __all__ = ["derive_poisson", "eta"]
 
@@ -18,15 +18,12 @@ POISSON_NLL = Name("J(eta)", r"J(\eta)")
 
 
 def poisson_assumptions() -> Assumptions:
-    return Assumptions(
-        domains=((eta, sp.S.Reals), (y, sp.S.Naturals0), (n, POSITIVE_INTEGERS)),
+    return independent_examples(
+        domains=((eta, sp.S.Reals), (y, sp.S.Naturals0)),
         parameters=(eta,),
-        indices=((i, sp.S.One, n),),
         statements=(
             Name("y_i in {0, 1, 2, ...} are counts", r"y_i \in \{0, 1, 2, \dots\}"),
             Name("the rate is lambda_i = exp(eta_i) (log link), eta_i real", r"\lambda_i = e^{\eta_i},\ \eta_i \in \mathbb{R}"),
-            Name("n is a positive integer", r"n \in \mathbb{Z}_{>0}"),
-            Name("the examples are independent", r"\text{the examples are independent}"),
         ),
     )
 

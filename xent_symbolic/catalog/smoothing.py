@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..assumptions import BINARY, POSITIVE_INTEGERS, UNIT_INTERVAL, Assumptions
+from ..assumptions import BINARY, UNIT_INTERVAL
 from ..core import Derivation, Name
 from ..likelihood import likelihood_chain
 from ..rules import Substitute
-from .notation import i, n, y, yhat
+from .notation import i, n, y, yhat, independent_examples
 
 __all__ = ["derive_label_smoothing", "epsilon", "ytilde"]
 
@@ -21,24 +21,20 @@ SMOOTHED = Name("J_epsilon(yhat)", r"J_\epsilon(\hat{y})")
 def derive_label_smoothing() -> Derivation:
     """yhat^ytilde (1 - yhat)^(1 - ytilde) with ytilde = (1 - eps) y + eps/2, then the likelihood chain."""
     smoothed = (1 - epsilon) * y[i] + epsilon / 2
-    assumptions = Assumptions(
+    assumptions = independent_examples(
         domains=(
             (yhat, UNIT_INTERVAL),
             (y, BINARY),
             (ytilde, UNIT_INTERVAL),
             (epsilon, UNIT_INTERVAL),
-            (n, POSITIVE_INTEGERS),
         ),
         parameters=(yhat,),
-        indices=((i, sp.S.One, n),),
         definitions=((ytilde[i], smoothed),),
         statements=(
             Name("0 < yhat_i < 1 for every i", r"0 < \hat{y}_i < 1"),
             Name("y_i in {0, 1}", r"y_i \in \{0, 1\}"),
             Name("0 < epsilon < 1 is fixed", r"0 < \epsilon < 1 \text{ fixed}"),
             Name("ytilde_i = (1 - epsilon) y_i + epsilon/2 (so 0 < ytilde_i < 1)", r"\tilde{y}_i = (1 - \epsilon) y_i + \epsilon / 2"),
-            Name("n is a positive integer", r"n \in \mathbb{Z}_{>0}"),
-            Name("the examples are independent", r"\text{the examples are independent}"),
         ),
     )
     trial = yhat[i] ** ytilde[i] * (1 - yhat[i]) ** (1 - ytilde[i])

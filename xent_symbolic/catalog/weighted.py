@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..assumptions import BINARY, POSITIVE_INTEGERS, UNIT_INTERVAL, Assumptions
+from ..assumptions import BINARY, UNIT_INTERVAL
 from ..core import Derivation, Name
 from ..likelihood import likelihood_chain
 from ..rules import BernoulliTrial
-from .notation import i, n, y, yhat
+from .notation import i, n, y, yhat, independent_examples
 
 __all__ = ["derive_weighted_bce", "omega_0", "omega_1"]
 
@@ -20,22 +20,18 @@ WEIGHTED_BCE = Name("J_omega(yhat)", r"J_\omega(\hat{y})")
 
 def derive_weighted_bce() -> Derivation:
     """Each example's probability raised to its class weight, then the likelihood chain."""
-    assumptions = Assumptions(
+    assumptions = independent_examples(
         domains=(
             (yhat, UNIT_INTERVAL),
             (y, BINARY),
             (omega_0, sp.Interval.open(0, sp.oo)),
             (omega_1, sp.Interval.open(0, sp.oo)),
-            (n, POSITIVE_INTEGERS),
         ),
         parameters=(yhat,),
-        indices=((i, sp.S.One, n),),
         statements=(
             Name("0 < yhat_i < 1 for every i", r"0 < \hat{y}_i < 1"),
             Name("y_i in {0, 1}", r"y_i \in \{0, 1\}"),
             Name("class weights omega_0, omega_1 > 0 are fixed", r"\omega_0, \omega_1 > 0 \text{ fixed}"),
-            Name("n is a positive integer", r"n \in \mathbb{Z}_{>0}"),
-            Name("the examples are independent", r"\text{the examples are independent}"),
         ),
     )
     trial = sp.Piecewise((yhat[i] ** omega_1, sp.Eq(y[i], 1)), ((1 - yhat[i]) ** omega_0, sp.Eq(y[i], 0)))
