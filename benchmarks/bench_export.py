@@ -47,6 +47,26 @@ def reference_softmax(X, labels, W, b):
     return loss, (P.T @ X / len(labels), P.mean(axis=0))
 
 
+def reference_poisson(X, y, w, b):
+    z = X @ w + b
+    e = np.exp(z)
+    g = e - y
+    return np.mean(e - y * z), (X.T @ g / len(y), g.mean())
+
+
+def torch_poisson():
+    import torch
+
+    def run(X, y, w, b):
+        wt = w.clone().requires_grad_(True)
+        bt = b.clone().requires_grad_(True)
+        loss = torch.nn.functional.poisson_nll_loss(X @ wt + bt, y, log_input=True)
+        loss.backward()
+        return loss, (wt.grad, bt.grad)
+
+    return run
+
+
 def torch_logistic():
     import torch
 
@@ -84,6 +104,13 @@ def jax_function(kind):
         def loss(w, b, X, y):
             z = X @ w + b
             return jnp.mean(jax.nn.softplus(z) - y * z)
+
+        return jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
+    if kind == "poisson":
+
+        def loss(w, b, X, y):
+            z = X @ w + b
+            return jnp.mean(jnp.exp(z) - y * z)
 
         return jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
 
@@ -127,11 +154,13 @@ def main() -> None:
         ("logistic", 10**6, 100, None),
         ("logistic", 10**4, 1000, None),
         ("softmax", 10**5, 100, 10),
+        ("poisson", 10**5, 100, None),
     ]
     if args.quick:
         cases = [(k, n // 10, d, K) for k, n, d, K in cases]
     logistic = numeric_functions("logistic-regression")
     softmax = numeric_functions("softmax-regression")
+    poisson = numeric_functions("poisson")
     print(
         "| case | exported numpy | hand-written numpy | torch CPU autograd | jax | exported / hand | exported / torch | read floor share | extra peak memory |"
     )
@@ -139,7 +168,20 @@ def main() -> None:
     for kind, n, d, K in cases:
         repeats = 5 if n * d >= 10**8 else 11
         X = rng.normal(size=(n, d))
-        if kind == "logistic":
+        if kind == "poisson":
+            w, b = rng.normal(size=d) / np.sqrt(d) * 0.5, 0.1
+            y = rng.poisson(np.exp(X @ w + b)).astype(np.float64)
+            ours = lambda: poisson.loss_and_grad(X, y, w, b)
+            hand = lambda: reference_poisson(X, y, w, b)
+            label = f"poisson n={n:.0e} d={d}"
+            if have_torch:
+                tX, ty, tw, tb = (torch.from_numpy(np.asarray(v)) for v in (X, y, w, np.float64(b)))
+                run = torch_poisson()
+                theirs = lambda: run(tX, ty, tw, tb)
+            if have_jax:
+                jf = jax_function("poisson")
+                jaxed = lambda: [a.block_until_ready() for a in jax.tree_util.tree_leaves(jf(w, b, X, y))]
+        elif kind == "logistic":
             y = (rng.random(n) < 0.5).astype(np.float64)
             w, b = rng.normal(size=d) / np.sqrt(d), 0.1
             ours = lambda: logistic.loss_and_grad(X, y, w, b)

@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     plot.set_defaults(run=_cmd_plot)
 
     export = commands.add_parser("export", help="write a standalone module with loss, grad and loss_and_grad")
-    export.add_argument("name", help="logistic-regression or softmax-regression")
+    export.add_argument("name", help="an exportable catalog entry (the error for an unknown name lists them)")
     export.add_argument("--backend", default="numpy", choices=("numpy", "jax", "torch"), help="array library (default: numpy)")
     export.add_argument("-o", "--output", metavar="FILE.py", required=True, help="the module to write (atomically)")
     export.set_defaults(run=_cmd_export)

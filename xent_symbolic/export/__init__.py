@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError, XentError
-from .codegen import BACKENDS, EXPORTABLE, module_source
+from .codegen import ALIASES, BACKENDS, EXPORTABLE, module_source
 
 __all__ = [
+    "ALIASES",
     "BACKENDS",
     "EXPORTABLE",
     "MissingBackendError",
@@ -39,32 +40,34 @@ def require_backend(backend: str) -> None:
 
 @dataclass(frozen=True)
 class NumericFunctions:
-    """`loss`, `grad` and `loss_and_grad` of one exported derivation; input errors raise xent's InputError."""
+    """`loss`, `grad` and `loss_and_grad` of one exported derivation (hyperparameters keyword-only, as in the
+    generated module); input errors raise xent's InputError."""
 
     name: str
     backend: str
     source: str
     module: types.ModuleType
 
-    def _call(self, function: str, *args: Any):
+    def _call(self, function: str, *args: Any, **hyperparameters: Any):
         try:
-            return getattr(self.module, function)(*args)
+            return getattr(self.module, function)(*args, **hyperparameters)
         except self.module.InputError as error:
             raise InputError(str(error)) from None
 
-    def loss(self, *args: Any):
-        return self._call("loss", *args)
+    def loss(self, *args: Any, **hyperparameters: Any):
+        return self._call("loss", *args, **hyperparameters)
 
-    def grad(self, *args: Any):
-        return self._call("grad", *args)
+    def grad(self, *args: Any, **hyperparameters: Any):
+        return self._call("grad", *args, **hyperparameters)
 
-    def loss_and_grad(self, *args: Any):
-        return self._call("loss_and_grad", *args)
+    def loss_and_grad(self, *args: Any, **hyperparameters: Any):
+        return self._call("loss_and_grad", *args, **hyperparameters)
 
 
 @functools.cache
 def numeric_functions(name: str, backend: str = "numpy") -> NumericFunctions:
-    """The generated functions of catalog entry `name` for `backend`, loaded in-process.
+    """The generated functions of catalog entry `name` for `backend`, loaded in-process ('mse' is an alias
+    of 'linear-regression': the same module).
 
     >>> f = numeric_functions("logistic-regression")
     >>> J, (dw, db) = f.loss_and_grad(X, y, w, b)  # doctest: +SKIP

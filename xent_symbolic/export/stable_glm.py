@@ -1,0 +1,275 @@
+"""The per-example losses of the linear-model catalog entries and their derivatives, as recorded, checked steps.
+
+Each derivation starts from its catalog entry's final expression (the summand of J = (1/n) sum_i l_i, or for
+the focal loss the loss and the derived gradient themselves), written in the logit z of one example, and
+rewrites it into the form the generated code computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+from ..assumptions import BINARY, Assumptions
+from ..catalog.focal import alpha, derive_focal_gradient, focal_loss, gamma
+from ..catalog.gaussian import derive_mse, mu
+from ..catalog.notation import i, n, yhat
+from ..catalog.notation import y as y_i
+from ..catalog.poisson import derive_poisson, eta
+from ..catalog.smoothing import derive_label_smoothing, epsilon
+from ..catalog.weighted import derive_weighted_bce, omega_0, omega_1
+from ..core import Derivation, Name
+from ..functions import sigmoid, softplus
+from ..rules import Rewrite
+from .stable import DLOSS, LOSS, _log_sigmoid_to_softplus, stable_sigmoid, stable_softplus, y, z
+
+__all__ = ["GLM_BUILDERS", "HYPERPARAMETERS", "catalog_summand"]
+
+#: the hyperparameters of the linear models (the catalog's own symbols): their domains are in the assumptions
+HYPERPARAMETERS = (omega_0, omega_1, epsilon, alpha, gamma)
+
+
+def catalog_summand(final: sp.Expr, replacements: dict[sp.Basic, sp.Expr]) -> sp.Expr:
+    """l(z, y) from a catalog loss J = (c/n) sum_i f_i: c f_i with the example's quantities replaced by z, y."""
+    (total,) = final.atoms(sp.Sum)
+    if total.limits != ((i, 1, n),):
+        raise ValueError(f"expected a sum over i = 1..n, got {total}")
+    summand = final.xreplace({total: total.function}) * n
+    if summand.has(n) or summand.has(sp.Sum):
+        raise ValueError(f"expected J = (c/n) sum_i f_i, got {final}")
+    return summand.xreplace(replacements)
+
+
+def _assumptions(
+    label_domain: sp.Set, label_text: Name, *hyper: tuple[sp.Symbol, sp.Set, Name]
+) -> Assumptions:
+    return Assumptions(
+        domains=((y, label_domain),) + tuple((s, d) for s, d, _ in hyper),
+        parameters=(z,),
+        statements=(Name("z is a real logit (z = x^T w + b)", r"z \in \mathbb{R}"), label_text)
+        + tuple(t for _, _, t in hyper),
+    )
+
+
+_BINARY_LABEL = Name("y in {0, 1}", r"y \in \{0, 1\}")
+_OMEGAS = (
+    (omega_0, sp.Interval.open(0, sp.oo), Name("omega_0 > 0 fixed", r"\omega_0 > 0")),
+    (omega_1, sp.Interval.open(0, sp.oo), Name("omega_1 > 0 fixed", r"\omega_1 > 0")),
+)
+_EPSILON = ((epsilon, sp.Interval.open(0, 1), Name("0 < epsilon < 1 fixed", r"0 < \epsilon < 1")),)
+_FOCAL = (
+    (alpha, sp.Interval.open(0, 1), Name("0 < alpha < 1 fixed", r"0 < \alpha < 1")),
+    (gamma, sp.Interval(0, sp.oo), Name("gamma >= 0 fixed", r"\gamma \ge 0")),
+)
+
+
+def _complement(expr: sp.Expr) -> sp.Expr:
+    """c sigma(x) - c -> -c sigma(-x) and c - c sigma(x) -> c sigma(-x) inside every sum, innermost first."""
+
+    def visit(e: sp.Expr) -> sp.Expr:
+        if not e.args:
+            return e
+        e = e.func(*(visit(a) for a in e.args))
+        if not isinstance(e, sp.Add):
+            return e
+        terms = list(e.args)
+        for t in terms:
+            for factor in sp.Mul.make_args(t):
+                if not isinstance(factor, sigmoid):
+                    continue
+                rest = t / factor
+                if -rest in terms and not rest.has(factor):
+                    others = [u for u in terms if u is not t]
+                    others.remove(-rest)
+                    return visit(sp.Add(*others, -rest * sigmoid(-factor.args[0])))
+        return e
+
+    return visit(expr)
+
+
+_LOG_SIGMOID = Rewrite(
+    "log-sigmoid-to-softplus",
+    _log_sigmoid_to_softplus,
+    "log sigma(z) = -softplus(-z) and log(1 - sigma(z)) = log sigma(-z) = -softplus(z)",
+)
+_COMPLEMENT = Rewrite(
+    "sigmoid-complement",
+    _complement,
+    "1 - sigma(x) = sigma(-x): no difference of close numbers where sigma(x) is near 1",
+)
+_STABLE_SOFTPLUS = Rewrite(
+    "overflow-free-softplus",
+    lambda e: e.replace(lambda a: isinstance(a, softplus), lambda a: stable_softplus(a.args[0])),
+    "softplus(x) = max(x, 0) + log(1 + exp(-|x|)): the exponent is never positive",
+)
+_STABLE_SIGMOID = Rewrite(
+    "overflow-free-sigmoid",
+    lambda e: e.replace(lambda a: isinstance(a, sigmoid), lambda a: stable_sigmoid(a.args[0])),
+    "sigma(x) = (1 if x >= 0 else exp(-|x|)) / (1 + exp(-|x|)): no exponent is positive",
+)
+_DIFFERENTIATE = Rewrite(
+    "differentiate",
+    lambda e: e.doit(),
+    "differentiate by z; softplus'(x) = sigma(x), so d softplus(-z)/dz = -sigma(-z)",
+)
+
+
+def _gradient(name: str, title: str, loss: Derivation) -> Derivation:
+    """dl/dz of the loss derivation's softplus form (its expression before the overflow-free steps)."""
+    softplus_form = loss.start
+    for step in loss.steps:
+        if step.rule.startswith("overflow-free"):
+            break
+        softplus_form = step.after
+    derivation = Derivation(name, title, sp.Derivative(softplus_form, z), loss.assumptions, DLOSS)
+    derivation = derivation.apply(_DIFFERENTIATE)
+    if derivation.current.has(sigmoid):
+        derivation = derivation.apply(_STABLE_SIGMOID, name=DLOSS)
+    return derivation.named(DLOSS)
+
+
+# --- linear regression: the mean squared error ------------------------------------------------------------
+
+
+def derive_mse_pointwise() -> Derivation:
+    """(y - z)^2, the catalog's MSE summand with mu_i = z: already overflow-free (no step is needed)."""
+    start = catalog_summand(derive_mse().current, {mu[i]: z, y_i[i]: y})
+    assumptions = _assumptions(sp.S.Reals, Name("y real", r"y \in \mathbb{R}"))
+    return Derivation(
+        "mse-pointwise",
+        "Squared error of one example from the catalog's mse (computed as it stands)",
+        start,
+        assumptions,
+        LOSS,
+    ).named(LOSS)
+
+
+def derive_mse_pointwise_gradient() -> Derivation:
+    """dl/dz of (y - z)^2 = 2 (z - y)."""
+    return _gradient(
+        "mse-pointwise-gradient",
+        "The derivative of the squared error by the prediction z",
+        derive_mse_pointwise(),
+    )
+
+
+# --- Poisson regression with a log link -------------------------------------------------------------------
+
+
+def derive_poisson_pointwise() -> Derivation:
+    """exp(z) - y z, the catalog's Poisson summand with eta_i = z; computed as it stands: exp(z) overflows only
+    beyond z ~ 709 (float64) or ~ 88 (float32), where the true loss itself exceeds the largest float."""
+    start = catalog_summand(derive_poisson().current, {eta[i]: z, y_i[i]: y})
+    assumptions = _assumptions(
+        sp.Interval(0, sp.oo), Name("y >= 0 (counts; any nonnegative real is admitted)", r"y \ge 0")
+    )
+    return Derivation(
+        "poisson-pointwise",
+        "Poisson loss of one example from the catalog's poisson (computed as it stands)",
+        start,
+        assumptions,
+        LOSS,
+    ).named(LOSS)
+
+
+def derive_poisson_pointwise_gradient() -> Derivation:
+    """dl/dz of exp(z) - y z = exp(z) - y."""
+    return _gradient(
+        "poisson-pointwise-gradient",
+        "The derivative of the Poisson loss by the log-rate z",
+        derive_poisson_pointwise(),
+    )
+
+
+# --- class-weighted and label-smoothed binary cross-entropy ----------------------------------------------
+
+
+def _bce_like(name: str, title: str, final: sp.Expr, hyper) -> Derivation:
+    start = catalog_summand(final, {yhat[i]: sigmoid(z), y_i[i]: y})
+    derivation = Derivation(name, title, start, _assumptions(BINARY, _BINARY_LABEL, *hyper), LOSS)
+    return derivation.apply(_LOG_SIGMOID).apply(_STABLE_SOFTPLUS, name=LOSS).named(LOSS)
+
+
+def derive_weighted_bce_logits() -> Derivation:
+    """-(omega_1 y log sigma(z) + omega_0 (1 - y) log(1 - sigma(z)))
+    = omega_1 y softplus(-z) + omega_0 (1 - y) softplus(z), softplus overflow-free."""
+    return _bce_like(
+        "weighted-bce-logits",
+        "Class-weighted binary cross-entropy from the logit, in an overflow-free form",
+        derive_weighted_bce().current,
+        _OMEGAS,
+    )
+
+
+def derive_weighted_bce_logits_gradient() -> Derivation:
+    """dl/dz = omega_0 (1 - y) sigma(z) - omega_1 y sigma(-z), sigma overflow-free."""
+    return _gradient(
+        "weighted-bce-logits-gradient",
+        "The derivative of the class-weighted binary cross-entropy by the logit",
+        derive_weighted_bce_logits(),
+    )
+
+
+def derive_label_smoothing_logits() -> Derivation:
+    """With ytilde = (1 - epsilon) y + epsilon/2: ytilde softplus(-z) + (1 - ytilde) softplus(z), overflow-free."""
+    return _bce_like(
+        "label-smoothing-logits",
+        "Label-smoothed binary cross-entropy from the logit, in an overflow-free form",
+        derive_label_smoothing().current,
+        _EPSILON,
+    )
+
+
+def derive_label_smoothing_logits_gradient() -> Derivation:
+    """dl/dz = (1 - ytilde) sigma(z) - ytilde sigma(-z), sigma overflow-free."""
+    return _gradient(
+        "label-smoothing-logits-gradient",
+        "The derivative of the label-smoothed binary cross-entropy by the logit",
+        derive_label_smoothing_logits(),
+    )
+
+
+# --- the focal loss ---------------------------------------------------------------------------------------
+
+
+def _focal(name: str, title: str, start: sp.Expr, start_name: Name) -> Derivation:
+    derivation = Derivation(name, title, start, _assumptions(BINARY, _BINARY_LABEL, *_FOCAL), start_name)
+    return (
+        derivation.apply(_COMPLEMENT)
+        .apply(_LOG_SIGMOID)
+        .apply(_STABLE_SIGMOID)  # sigma before softplus: each step's proof stays well inside the budget
+        .apply(_STABLE_SOFTPLUS, name=start_name)
+        .named(start_name)
+    )
+
+
+def derive_focal_logits() -> Derivation:
+    """The catalog's focal loss with 1 - sigma(z) = sigma(-z), log sigma(z) = -softplus(-z),
+    log(1 - sigma(z)) = -softplus(z), then softplus and sigma overflow-free."""
+    return _focal("focal-logits", "Focal loss from the logit, in an overflow-free form", focal_loss(), LOSS)
+
+
+def derive_focal_logits_gradient() -> Derivation:
+    """The catalog's derived dFL/dz, rewritten the same way (sigma(z) - 1 = -sigma(-z) too)."""
+    return _focal(
+        "focal-logits-gradient",
+        "The catalog's derivative of the focal loss by the logit, in an overflow-free form",
+        derive_focal_gradient().current,
+        DLOSS,
+    )
+
+
+#: stable derivation name -> builder
+GLM_BUILDERS: dict[str, Callable[[], Derivation]] = {
+    "mse-pointwise": derive_mse_pointwise,
+    "mse-pointwise-gradient": derive_mse_pointwise_gradient,
+    "poisson-pointwise": derive_poisson_pointwise,
+    "poisson-pointwise-gradient": derive_poisson_pointwise_gradient,
+    "weighted-bce-logits": derive_weighted_bce_logits,
+    "weighted-bce-logits-gradient": derive_weighted_bce_logits_gradient,
+    "label-smoothing-logits": derive_label_smoothing_logits,
+    "label-smoothing-logits-gradient": derive_label_smoothing_logits_gradient,
+    "focal-logits": derive_focal_logits,
+    "focal-logits-gradient": derive_focal_logits_gradient,
+}
