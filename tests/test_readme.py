@@ -1,28 +1,39 @@
-"""The README's pasted output is the real output of the commands it shows."""
+"""The README's examples are real: every `$ xent ...` block is run again and must print exactly what is pasted."""
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
+
+import pytest
 
 from xent_symbolic.cli import main
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+BLOCKS = re.findall(r"```text\n\$ (xent [^\n]*)\n(.*?)```", README, re.S)
 
 
-def _output(capsys, *argv):
-    main(list(argv))
-    return capsys.readouterr().out
+def test_the_readme_has_examples_to_check():
+    assert len(BLOCKS) >= 5
 
 
-def test_the_pasted_derive_output_is_current(capsys):
-    assert "```text\n" + _output(capsys, "derive", "bce") + "```" in README
+@pytest.mark.parametrize("command, pasted", BLOCKS, ids=[c for c, _ in BLOCKS])
+def test_each_pasted_output_is_what_the_command_prints(command, pasted, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # commands that write files write them here
+    argv = shlex.split(command)[1:]
+    code = main(argv)
+    out, err = capsys.readouterr()
+    printed = out + err
+    expected_code = int(m.group(1)) if (m := re.search(r"\n\[exit (\d)\]\n$", pasted)) else 0
+    pasted = re.sub(r"\[exit \d\]\n$", "", pasted)
+    assert printed == pasted
+    assert code == expected_code
 
 
-def test_the_pasted_check_output_is_current(capsys):
-    assert "```text\n" + _output(capsys, "check", "bce") + "```" in README
-
-
-def test_the_two_setup_commands_are_there():
+def test_the_two_setup_commands_are_there_and_ci_runs_the_test_command():
     assert "python3 -m pip install -e . && xent derive bce && xent check bce\n" in README
-    assert 'python3 -m pip install -q -e ".[test]" && python3 -m pytest -q\n' in README
-    assert 'python3 -m pip install -q -e ".[test]" && python3 -m pytest -q' in (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    test_command = 'python3 -m pip install -q -e ".[test]" && python3 -m pytest -q'
+    assert test_command + "\n" in README
+    assert test_command in (ROOT / ".ci" / "run").read_text()
