@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,11 +34,24 @@ def _outputs(cell) -> str:
     return "\n".join(parts)
 
 
-def test_the_example_notebook_runs_and_shows_its_results():
+def _kernel_for_this_python(folder: Path) -> str:
+    """A kernelspec that runs this interpreter (the stock one says plain `python`, which may not exist)."""
+    spec = folder / "kernels" / "xent-test-python"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "xent tests", "language": "python"}))
+    return "xent-test-python"
+
+
+def test_the_example_notebook_runs_and_shows_its_results(tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat", reason="the notebook test needs the test extra (nbformat, nbclient)")
     nbclient = pytest.importorskip("nbclient", reason="the notebook test needs the test extra (nbformat, nbclient)")
+    pytest.importorskip("ipykernel", reason="the notebook test needs the test extra (ipykernel)")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    kernel = _kernel_for_this_python(tmp_path)
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name=kernel, resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+    client.execute()
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert "[proved]" not in _outputs(code[0]) and "\\begin{align*}" in _outputs(code[0])
     assert _outputs(code[1]).count('<td class="xent-proved">proved</td>') == 7
