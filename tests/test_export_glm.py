@@ -17,6 +17,7 @@ from xent_symbolic.errors import InputError
 from xent_symbolic.export import ALIASES, EXPORTABLE, module_source, numeric_functions
 from xent_symbolic.export.codegen import LINEAR_MODELS
 from xent_symbolic.export.stable_glm import GLM_BUILDERS
+from backend_helpers import OPTIONAL_BACKENDS, to_backend, to_numpy
 
 NEW = ["linear-regression", "poisson", "weighted-bce", "label-smoothing", "focal-loss"]
 
@@ -306,35 +307,7 @@ def test_exported_module_imports_numpy_only_and_lists_its_proofs(tmp_path, name)
 
 # --- the other backends agree with numpy -----------------------------------------------------------------
 
-OPTIONAL = [
-    pytest.param(
-        backend,
-        marks=pytest.mark.skipif(
-            importlib.util.find_spec(backend) is None, reason=f"{backend} is not installed (optional extra)"
-        ),
-    )
-    for backend in ("torch", "jax")
-]
-
-
-def _array(backend, value):
-    if backend == "torch":
-        import torch
-
-        return torch.as_tensor(value)
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-
-    return jnp.asarray(value)
-
-
-def _numpy(value):
-    return np.asarray(value.detach() if hasattr(value, "detach") else value)
-
-
-@pytest.mark.parametrize("backend", OPTIONAL)
+@pytest.mark.parametrize("backend", OPTIONAL_BACKENDS)
 @pytest.mark.parametrize("name", NEW)
 def test_backend_matches_numpy(backend, name):
     X, y, w, b = _problem(name, n=300, d=4, seed=7)
@@ -343,16 +316,16 @@ def test_backend_matches_numpy(backend, name):
     hyper = OTHER[name]
     J, (dw, db) = numeric_functions(name).loss_and_grad(X, y, w, b, **hyper)
     f = numeric_functions(name, backend)
-    args = [_array(backend, v) for v in (X, y, w, np.float64(b))]
+    args = [to_backend(backend, v) for v in (X, y, w, np.float64(b))]
     J2, (dw2, db2) = f.loss_and_grad(*args, **hyper)
     assert float(J2) == pytest.approx(float(J), rel=1e-12)
-    np.testing.assert_allclose(_numpy(dw2), dw, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(to_numpy(dw2), dw, rtol=1e-10, atol=1e-13)
     assert float(db2) == pytest.approx(float(db), rel=1e-10, abs=1e-13)
     assert float(f.loss(*args, **hyper)) == pytest.approx(float(J), rel=1e-12)
-    np.testing.assert_allclose(_numpy(f.grad(*args, **hyper)[0]), dw, rtol=1e-10, atol=1e-13)
-    J32 = f.loss(*[_array(backend, np.asarray(v, dtype=np.float32)) for v in (X, y, w, b)], **hyper)
+    np.testing.assert_allclose(to_numpy(f.grad(*args, **hyper)[0]), dw, rtol=1e-10, atol=1e-13)
+    J32 = f.loss(*[to_backend(backend, np.asarray(v, dtype=np.float32)) for v in (X, y, w, b)], **hyper)
     assert "float32" in str(J32.dtype)
     with pytest.raises(InputError):
         f.loss(*args[:3], args[3], **{k: -1.0 for k in hyper}) if hyper else f.loss(
-            args[0], _array(backend, np.full(300, np.nan)), *args[2:]
+            args[0], to_backend(backend, np.full(300, np.nan)), *args[2:]
         )

@@ -153,14 +153,19 @@ def _count(low: sp.Expr, high: sp.Expr, assumptions: Assumptions, env: dict) -> 
     return Bound(sp.Max(count.lo, 0), count.hi, count.lo_open and count.lo >= 0, count.hi_open)
 
 
-def _sum(expr: sp.Sum, assumptions: Assumptions, env: dict) -> Bound | None:
+def _term(expr: sp.Sum | sp.Product, assumptions: Assumptions, env: dict) -> Bound | None:
+    """The enclosure of one term of a Sum or Product, its index ranging over the outermost limits."""
     (index, low, high), *rest = expr.limits
-    inner_env = dict(env)
     low_b, high_b = _enclose(low, assumptions, env), _enclose(high, assumptions, env)
     if low_b is None or high_b is None:
         return None
-    inner_env[index] = Bound(low_b.lo, high_b.hi)
-    term = _enclose(sp.Sum(expr.function, *rest) if rest else expr.function, assumptions, inner_env)
+    inner = expr.func(expr.function, *rest) if rest else expr.function
+    return _enclose(inner, assumptions, {**env, index: Bound(low_b.lo, high_b.hi)})
+
+
+def _sum(expr: sp.Sum, assumptions: Assumptions, env: dict) -> Bound | None:
+    (_, low, high), *_ = expr.limits
+    term = _term(expr, assumptions, env)
     count = _count(low, high, assumptions, env)
     if term is None or count is None:
         return None
@@ -168,13 +173,7 @@ def _sum(expr: sp.Sum, assumptions: Assumptions, env: dict) -> Bound | None:
 
 
 def _product(expr: sp.Product, assumptions: Assumptions, env: dict) -> Bound | None:
-    (index, low, high), *rest = expr.limits
-    inner_env = dict(env)
-    low_b, high_b = _enclose(low, assumptions, env), _enclose(high, assumptions, env)
-    if low_b is None or high_b is None:
-        return None
-    inner_env[index] = Bound(low_b.lo, high_b.hi)
-    term = _enclose(sp.Product(expr.function, *rest) if rest else expr.function, assumptions, inner_env)
+    term = _term(expr, assumptions, env)
     if term is None or not term.is_positive():
         return None
     if term.hi <= 1:  # a product of numbers in (0, 1] (or of none) lies in (0, 1]
