@@ -1,0 +1,172 @@
+"""The answer of verify-grad: a verdict per claimed partial derivative, as text, JSON and exit code."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, assert_never
+
+import sympy as sp
+
+__all__ = ["ClaimResult", "GradientVerification", "Verdict"]
+
+
+class Verdict(Enum):
+    """The answer about one claim or a whole verification (best first)."""
+
+    PROVED = "proved"  # the claim minus sp.diff's derivative simplifies to 0
+    CHECKED = "checked"  # numeric evidence only: equal at every sampled point
+    INCONCLUSIVE = "inconclusive"  # neither proved nor refuted within the budget
+    REFUTED = "refuted"  # a counterexample point, confirmed at higher precision
+
+    @property
+    def exit_code(self) -> int:
+        match self:
+            case Verdict.PROVED | Verdict.CHECKED:
+                return 0
+            case Verdict.REFUTED:
+                return 1
+            case Verdict.INCONCLUSIVE:
+                return 3
+            case _:
+                assert_never(self)
+
+    @property
+    def rank(self) -> int:
+        return list(Verdict).index(self)
+
+    @property
+    def verified(self) -> bool:
+        return self in (Verdict.PROVED, Verdict.CHECKED)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The verdict on one claimed partial derivative d(loss)/d(wrt) = claim.
+
+    `counterexample` maps symbol names to values and `claimed`/`true` are the two values there, all as decimal
+    strings with 17 significant digits (values may lie outside the range of a float); None unless refuted.
+    """
+
+    wrt: sp.Symbol
+    claim: sp.Expr
+    derivative: sp.Expr
+    verdict: Verdict
+    method: str
+    counterexample: dict[str, str] | None = None
+    claimed: str | None = None
+    true: str | None = None
+    diagnosis: str | None = None
+
+    @property
+    def status(self) -> str:
+        return self.verdict.value
+
+    def lines(self) -> list[str]:
+        """The verdict as text: one line, plus the two formulas and the diagnosis when refuted."""
+        d = f"d/d{self.wrt}"
+        match self.verdict:
+            case Verdict.PROVED | Verdict.CHECKED:
+                return [f"verified ({self.method}): {d} = {self.claim}"]
+            case Verdict.INCONCLUSIVE:
+                return [f"inconclusive ({self.method}): {d} = {self.claim}"]
+            case Verdict.REFUTED:
+                point = ", ".join(f"{k} = {v}" for k, v in (self.counterexample or {}).items())
+                where = f"at {point}" if point else "everywhere"
+                lines = [
+                    f"refuted: {where} the claim gives {self.claimed} but {d} = {self.true}",
+                    f"  claimed: {d} = {self.claim}",
+                    f"  true:    {d} = {self.derivative}",
+                ]
+                if self.diagnosis:
+                    lines.append(f"  diagnosis: {self.diagnosis}")
+                return lines
+            case _:
+                assert_never(self.verdict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "wrt": str(self.wrt),
+            "claim": str(self.claim),
+            "status": self.status,
+            "method": self.method,
+            "counterexample": self.counterexample,
+            "claimed": self.claimed,
+            "true": self.true,
+            "diagnosis": self.diagnosis,
+            "derivative": str(self.derivative),
+        }
+
+
+@dataclass(frozen=True)
+class GradientVerification:
+    """The verdicts on every claimed partial derivative of `loss`; the top-level fields are those of the worst
+    claim (the first one with the worst verdict)."""
+
+    loss: sp.Expr
+    results: tuple[ClaimResult, ...]
+
+    @property
+    def deciding(self) -> ClaimResult:
+        worst = max(r.verdict.rank for r in self.results)
+        return next(r for r in self.results if r.verdict.rank == worst)
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.deciding.verdict
+
+    @property
+    def status(self) -> str:
+        return self.verdict.value
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.verified
+
+    @property
+    def counterexample(self) -> dict[str, str] | None:
+        return self.deciding.counterexample
+
+    @property
+    def claimed(self) -> str | None:
+        return self.deciding.claimed
+
+    @property
+    def true(self) -> str | None:
+        return self.deciding.true
+
+    @property
+    def diagnosis(self) -> str | None:
+        return self.deciding.diagnosis
+
+    @property
+    def derivative(self) -> str:
+        return str(self.deciding.derivative)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "counterexample": self.counterexample,
+            "claimed": self.claimed,
+            "true": self.true,
+            "diagnosis": self.diagnosis,
+            "derivative": self.derivative,
+            "loss": str(self.loss),
+            "wrt": [str(r.wrt) for r in self.results],
+            "results": [r.to_dict() for r in self.results],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def report(self) -> str:
+        """Plain text: one verdict per symbol and, for several symbols, the overall verdict."""
+        lines = [line for r in self.results for line in r.lines()]
+        if len(self.results) > 1:
+            lines.append(f"overall: {self.status}")
+        return "\n".join(lines) + "\n"
