@@ -9,7 +9,7 @@ from ..core import Name
 
 __all__ = [
     "n", "i", "y", "yhat", "bernoulli_assumptions", "independent_examples",
-    "d", "K", "j", "k", "l", "c", "X", "w", "W", "b", "bias", "z", "p", "t", "s", "v",
+    "d", "K", "j", "k", "l", "c", "X", "w", "W", "b", "bias", "z", "t", "s", "v",
     "Y", "P", "m", "q", "X_mat", "w_mat", "y_vec", "s_vec", "P_mat", "Y_mat",
 ]
 
@@ -71,8 +71,7 @@ P = sp.IndexedBase("P", real=True)
 #: bound indices of definitions: m over classes, q over features
 m = sp.Symbol("m", integer=True, positive=True)
 q = sp.Symbol("q", integer=True, positive=True)
-#: class probabilities p_ik, class labels t_i in 1..K, curvature weights s_i, a direction v
-p = sp.IndexedBase("p", real=True)
+#: class labels t_i in 1..K, curvature weights s_i, a direction v
 t = sp.IndexedBase("t", integer=True)
 s = sp.IndexedBase("s", real=True)
 v = sp.IndexedBase("v", real=True)
