@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import sympy as sp
+from numeric_helpers import central_differences
 
 from xent_symbolic.catalog import CATALOG
 from xent_symbolic.catalog.bce import derive_bce
@@ -73,15 +74,6 @@ def _cross_entropy(Xn, tn, Wn, bn):
     return np.mean(np.logaddexp.reduce(Z, axis=1) - Z[np.arange(len(tn)), tn])
 
 
-def _central(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[idx] = h
-        grad[idx] = (f(x + e) - f(x - e)) / (2 * h)
-    return grad
-
-
 def _numeric(expr, values):
     """The derived expression evaluated by substituting NumPy data (sums done by SymPy at concrete sizes)."""
     sizes = {s: v for s, v in values.items() if s in (n, d, K)}
@@ -101,7 +93,7 @@ def test_logistic_gradient_matches_finite_differences(seed):
     base |= {X[r + 1, s + 1]: Xn[r, s] for r in range(nn) for s in range(dd)}
     index_form = derivation.steps[-2].after
     derived = np.array([_numeric(index_form.xreplace({k: kk + 1}), base) for kk in range(dd)])
-    expected = _central(lambda w_: _bce(Xn, yn, w_, bn), wn)
+    expected = central_differences(lambda w_: _bce(Xn, yn, w_, bn), wn)
     np.testing.assert_allclose(derived, expected, rtol=1e-6, atol=1e-8)
     bias_form = derive_logistic_bias().steps[-2].after
     expected_b = (_bce(Xn, yn, wn, bn + 1e-6) - _bce(Xn, yn, wn, bn - 1e-6)) / 2e-6
@@ -126,11 +118,11 @@ def test_softmax_gradient_matches_finite_differences(seed):
     derived = np.array(
         [[_numeric(grad_w.xreplace({k: a + 1, j: s + 1}), base) for s in range(dd)] for a in range(kk)]
     )
-    expected = _central(lambda W_: _cross_entropy(Xn, tn, W_, bn), Wn)
+    expected = central_differences(lambda W_: _cross_entropy(Xn, tn, W_, bn), Wn)
     np.testing.assert_allclose(derived, expected, rtol=1e-6, atol=1e-8)
     grad_b = derive_softmax_bias().steps[-2].after
     derived_b = np.array([_numeric(grad_b.xreplace({k: a + 1}), base) for a in range(kk)])
-    np.testing.assert_allclose(derived_b, _central(lambda b_: _cross_entropy(Xn, tn, Wn, b_), bn), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(derived_b, central_differences(lambda b_: _cross_entropy(Xn, tn, Wn, b_), bn), rtol=1e-6, atol=1e-8)
 
 
 # --- wrong gradients are refuted with a counterexample ---

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from numeric_helpers import OPTIONAL_BACKENDS, to_backend, to_numpy
 
 from xent_symbolic.export import numeric_functions
-from backend_helpers import OPTIONAL_BACKENDS, to_backend, to_numpy
+
 
 @pytest.mark.parametrize("backend", OPTIONAL_BACKENDS)
 def test_logistic_backend_matches_numpy(backend):

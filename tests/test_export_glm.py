@@ -9,6 +9,7 @@ import importlib.util
 import numpy as np
 import pytest
 import sympy as sp
+from numeric_helpers import OPTIONAL_BACKENDS, central_differences, to_backend, to_numpy
 
 from xent_symbolic.check import check
 from xent_symbolic.cli import main
@@ -17,7 +18,6 @@ from xent_symbolic.errors import InputError
 from xent_symbolic.export import ALIASES, EXPORTABLE, module_source, numeric_functions
 from xent_symbolic.export.codegen import LINEAR_MODELS
 from xent_symbolic.export.stable_glm import GLM_BUILDERS
-from backend_helpers import OPTIONAL_BACKENDS, to_backend, to_numpy
 
 NEW = ["linear-regression", "poisson", "weighted-bce", "label-smoothing", "focal-loss"]
 
@@ -112,23 +112,13 @@ def test_blocks_cover_every_row(model, monkeypatch):
     assert db == pytest.approx(rdb, rel=1e-10, abs=1e-13)
 
 
-def _central(f, x, h=1e-6):
-    out = np.zeros_like(x, dtype=float)
-    for idx in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[idx] += h
-        down[idx] -= h
-        out[idx] = (f(up) - f(down)) / (2 * h)
-    return out
-
-
 def test_gradient_matches_central_differences(model):
     name, f = model
     hyper = OTHER[name]
     X, y, w, b = _problem(name, n=200, d=4, seed=5)
     _, (dw, db) = f.loss_and_grad(X, y, w, b, **hyper)
-    np.testing.assert_allclose(dw, _central(lambda v: f.loss(X, y, v, b, **hyper), w), rtol=1e-6, atol=1e-9)
-    fd_b = _central(lambda v: f.loss(X, y, w, v[0], **hyper), np.array([b]))[0]
+    np.testing.assert_allclose(dw, central_differences(lambda v: f.loss(X, y, v, b, **hyper), w), rtol=1e-6, atol=1e-9)
+    fd_b = central_differences(lambda v: f.loss(X, y, w, v[0], **hyper), np.array([b]))[0]
     assert db == pytest.approx(fd_b, rel=1e-6, abs=1e-9)
 
 

@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from numeric_helpers import central_differences
 
 from xent_symbolic.cli import main
 from xent_symbolic.errors import InputError
@@ -92,29 +93,19 @@ def test_softmax_matches_the_hand_written_reference(softmax):
         np.testing.assert_allclose(softmax.grad(X, Y, W, b)[0], dW, rtol=1e-15)
 
 
-def _central(f, x, h=1e-6):
-    out = np.zeros_like(x, dtype=float)
-    for idx in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[idx] += h
-        down[idx] -= h
-        out[idx] = (f(up) - f(down)) / (2 * h)
-    return out
-
-
 def test_logistic_gradient_matches_central_differences(logistic):
     X, y, w, b = _binary_problem(n=200, d=4)
     y = np.where(np.arange(200) % 3 == 0, 0.3, y)  # soft labels too
     _, (dw, db) = logistic.loss_and_grad(X, y, w, b)
-    np.testing.assert_allclose(dw, _central(lambda v: logistic.loss(X, y, v, b), w), rtol=1e-6, atol=1e-9)
-    assert db == pytest.approx(_central(lambda v: logistic.loss(X, y, w, v[0]), np.array([b]))[0], rel=1e-6)
+    np.testing.assert_allclose(dw, central_differences(lambda v: logistic.loss(X, y, v, b), w), rtol=1e-6, atol=1e-9)
+    assert db == pytest.approx(central_differences(lambda v: logistic.loss(X, y, w, v[0]), np.array([b]))[0], rel=1e-6)
 
 
 def test_softmax_gradient_matches_central_differences(softmax):
     X, labels, W, b = _softmax_problem(n=150, d=3, K=3)
     _, (dW, db) = softmax.loss_and_grad(X, labels, W, b)
-    np.testing.assert_allclose(dW, _central(lambda v: softmax.loss(X, labels, v, b), W), rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(db, _central(lambda v: softmax.loss(X, labels, W, v), b), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(dW, central_differences(lambda v: softmax.loss(X, labels, v, b), W), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(db, central_differences(lambda v: softmax.loss(X, labels, W, v), b), rtol=1e-6, atol=1e-9)
 
 
 def test_huge_logits_give_finite_results(logistic, softmax):

@@ -1,4 +1,4 @@
-"""Shared by the backend tests: the optional backends as pytest params, and array conversion both ways."""
+"""Shared by the numeric tests: the optional backends as pytest params, array conversion, central differences."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ def to_backend(backend: str, value):
 
 def to_numpy(value) -> np.ndarray:
     return np.asarray(value.detach() if hasattr(value, "detach") else value)
+
+
+def central_differences(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """The gradient of the scalar function f at x by central differences, one coordinate at a time."""
+    out = np.zeros_like(x, dtype=float)
+    for idx in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[idx] += h
+        down[idx] -= h
+        out[idx] = (f(up) - f(down)) / (2 * h)
+    return out
