@@ -54,43 +54,35 @@ def reference_poisson(X, y, w, b):
     return np.mean(e - y * z), (X.T @ g / len(y), g.mean())
 
 
+def _torch_autograd(loss_of_logits, transpose=False):
+    """loss and (dW, db) by torch autograd for logits X @ W (.T for softmax) + b and a torch loss of them."""
+
+    def run(X, labels, W, b):
+        Wt = W.clone().requires_grad_(True)
+        bt = b.clone().requires_grad_(True)
+        loss = loss_of_logits(X @ (Wt.T if transpose else Wt) + bt, labels)
+        loss.backward()
+        return loss, (Wt.grad, bt.grad)
+
+    return run
+
+
 def torch_poisson():
     import torch
 
-    def run(X, y, w, b):
-        wt = w.clone().requires_grad_(True)
-        bt = b.clone().requires_grad_(True)
-        loss = torch.nn.functional.poisson_nll_loss(X @ wt + bt, y, log_input=True)
-        loss.backward()
-        return loss, (wt.grad, bt.grad)
-
-    return run
+    return _torch_autograd(lambda z, y: torch.nn.functional.poisson_nll_loss(z, y, log_input=True))
 
 
 def torch_logistic():
     import torch
 
-    def run(X, y, w, b):
-        wt = w.clone().requires_grad_(True)
-        bt = b.clone().requires_grad_(True)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(X @ wt + bt, y)
-        loss.backward()
-        return loss, (wt.grad, bt.grad)
-
-    return run
+    return _torch_autograd(torch.nn.functional.binary_cross_entropy_with_logits)
 
 
 def torch_softmax():
     import torch
 
-    def run(X, labels, W, b):
-        Wt = W.clone().requires_grad_(True)
-        bt = b.clone().requires_grad_(True)
-        loss = torch.nn.functional.cross_entropy(X @ Wt.T + bt, labels)
-        loss.backward()
-        return loss, (Wt.grad, bt.grad)
-
-    return run
+    return _torch_autograd(torch.nn.functional.cross_entropy, transpose=True)
 
 
 def jax_function(kind):

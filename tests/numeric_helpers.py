@@ -1,4 +1,4 @@
-"""Shared by the numeric tests: the optional backends as pytest params, array conversion, central differences."""
+"""Shared by the numeric tests: the optional backends as pytest params, array conversion, central differences, imports."""
 
 from __future__ import annotations
 
@@ -44,3 +44,13 @@ def central_differences(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
         down[idx] -= h
         out[idx] = (f(up) - f(down)) / (2 * h)
     return out
+
+
+def imported_modules(source: str) -> set[str]:
+    """The top-level packages a Python source imports (import x.y and from x.y import z both give x)."""
+    import ast
+
+    tree = ast.parse(source)
+    imported = {a.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    return imported

@@ -3,13 +3,12 @@ hand-written NumPy references, finite differences, their input contracts, proofs
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 
 import numpy as np
 import pytest
 import sympy as sp
-from numeric_helpers import OPTIONAL_BACKENDS, central_differences, to_backend, to_numpy
+from numeric_helpers import OPTIONAL_BACKENDS, central_differences, imported_modules, to_backend, to_numpy
 
 from xent_symbolic.check import check
 from xent_symbolic.cli import main
@@ -272,14 +271,7 @@ def test_exported_module_imports_numpy_only_and_lists_its_proofs(tmp_path, name)
     path = tmp_path / "exported.py"
     assert main(["export", name, "--backend", "numpy", "-o", str(path)]) == 0
     source = path.read_text()
-    tree = ast.parse(source)
-    imported = {
-        a.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
-    }
-    imported |= {
-        (node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-    }
-    assert imported <= {"numpy", "__future__"}
+    assert imported_modules(source) <= {"numpy", "__future__"}
     header = source.split('"""')[1]
     canonical = ALIASES.get(name, name)
     for derivation in EXPORTABLE[canonical]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from numeric_helpers import central_differences
+from numeric_helpers import central_differences, imported_modules
 
 from xent_symbolic.cli import main
 from xent_symbolic.errors import InputError
@@ -190,14 +189,7 @@ def test_exported_module_is_standalone_and_imports_numpy_only(tmp_path, name):
     assert main(["export", name, "--backend", "numpy", "-o", str(path)]) == 0
     source = path.read_text()
     assert source == module_source(name, "numpy")
-    tree = ast.parse(source)
-    imported = {
-        a.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
-    }
-    imported |= {
-        (node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-    }
-    assert imported <= {"numpy", "__future__"}
+    assert imported_modules(source) <= {"numpy", "__future__"}
     assert "proved" in source.split('"""')[1] and name in source.split('"""')[1]
     spec = importlib.util.spec_from_file_location("exported", path)
     module = importlib.util.module_from_spec(spec)
