@@ -11,7 +11,9 @@ import pytest
 OPTIONAL_BACKENDS = [
     pytest.param(
         name,
-        marks=pytest.mark.skipif(importlib.util.find_spec(name) is None, reason=f"{name} is not installed (optional extra)"),
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec(name) is None, reason=f"{name} is not installed (optional extra)"
+        ),
     )
     for name in ("torch", "jax")
 ]
@@ -51,6 +53,10 @@ def imported_modules(source: str) -> set[str]:
     import ast
 
     tree = ast.parse(source)
-    imported = {a.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
-    imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported = {
+        a.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
+    }
+    imported |= {
+        (node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    }
     return imported

@@ -37,7 +37,9 @@ def test_every_step_is_proved(name):
 
 
 def test_logistic_index_forms_are_derived():
-    assert derive_logistic_gradient().steps[-2].after == sp.Sum((sigmoid(z[i]) - y[i]) * X[i, k], (i, 1, n)) / n
+    assert (
+        derive_logistic_gradient().steps[-2].after == sp.Sum((sigmoid(z[i]) - y[i]) * X[i, k], (i, 1, n)) / n
+    )
     assert derive_logistic_bias().steps[-2].after == sp.Sum(sigmoid(z[i]) - y[i], (i, 1, n)) / n
 
 
@@ -122,7 +124,9 @@ def test_softmax_gradient_matches_finite_differences(seed):
     np.testing.assert_allclose(derived, expected, rtol=1e-6, atol=1e-8)
     grad_b = derive_softmax_bias().steps[-2].after
     derived_b = np.array([_numeric(grad_b.xreplace({k: a + 1}), base) for a in range(kk)])
-    np.testing.assert_allclose(derived_b, central_differences(lambda b_: _cross_entropy(Xn, tn, Wn, b_), bn), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        derived_b, central_differences(lambda b_: _cross_entropy(Xn, tn, Wn, b_), bn), rtol=1e-6, atol=1e-8
+    )
 
 
 # --- wrong gradients are refuted with a counterexample ---

@@ -66,13 +66,17 @@ def test_scaling_by_a_parameter_is_refuted_because_it_moves_the_argmin():
 
 
 def test_a_negative_scale_factor_is_rejected_when_the_rule_is_made():
-    with pytest.raises(RuleError, match=r"^rule 'scale': the factor must be positive, got -1/2; use 'negate' for a sign$"):
+    with pytest.raises(
+        RuleError, match=r"^rule 'scale': the factor must be positive, got -1/2; use 'negate' for a sign$"
+    ):
         Scale(-sp.Rational(1, 2))
 
 
 def test_a_claimed_increasing_map_that_decreases_is_refuted():
     phi = sp.Lambda(sp.Symbol("t"), -sp.Symbol("t"))
-    step = MonotoneMap(phi, sp.S.Reals, increasing=True, justification="wrongly claimed increasing").step(yhat[1], A)
+    step = MonotoneMap(phi, sp.S.Reals, increasing=True, justification="wrongly claimed increasing").step(
+        yhat[1], A
+    )
     assert _refuted(check_step(step, A), "phi(t) = -t is strictly increasing on R")
 
 
@@ -118,7 +122,9 @@ def test_a_broken_step_makes_the_derivation_not_ok(bce):
 
 def test_a_step_that_does_not_start_where_the_last_ended_is_rejected(bce):
     with pytest.raises(StepError, match=r"step 2 \(negate\) starts from"):
-        Derivation(bce.name, bce.title, bce.start, bce.assumptions, bce.start_name, (bce.steps[0], bce.steps[5]))
+        Derivation(
+            bce.name, bce.title, bce.start, bce.assumptions, bce.start_name, (bce.steps[0], bce.steps[5])
+        )
 
 
 def test_a_monotone_step_without_its_map_is_rejected():
@@ -134,14 +140,20 @@ def test_relations_compose_like_monotone_maps():
 
 
 def test_a_rule_that_changes_nothing_says_it_does_not_apply():
-    with pytest.raises(RuleError, match=r"^rule 'log-of-product' does not change yhat\[1\]; it does not apply here$"):
+    with pytest.raises(
+        RuleError, match=r"^rule 'log-of-product' does not change yhat\[1\]; it does not apply here$"
+    ):
         LogOfProduct().step(yhat[1], A)
 
 
 def test_the_conclusion_of_an_increasing_chain_keeps_both_optima():
     start = sp.Product(yhat[i], (i, 1, n))
-    derivation = Derivation("t", "t", start, A, Name("L", r"\mathcal{L}")).apply(TakeLog(), name=Name("l", "l"))
-    assert check(derivation).conclusion.text == "argmax_yhat L = argmax_yhat l and argmin_yhat L = argmin_yhat l"
+    derivation = Derivation("t", "t", start, A, Name("L", r"\mathcal{L}")).apply(
+        TakeLog(), name=Name("l", "l")
+    )
+    assert (
+        check(derivation).conclusion.text == "argmax_yhat L = argmax_yhat l and argmin_yhat L = argmin_yhat l"
+    )
 
 
 def test_negate_after_negate_is_increasing_overall():
@@ -152,7 +164,9 @@ def test_negate_after_negate_is_increasing_overall():
 def test_monotonicity_is_not_claimed_across_the_gap_of_a_union():
     t = sp.Symbol("t")
     gap = sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo))
-    rule = MonotoneMap(sp.Lambda(t, -1 / t), gap, increasing=True, justification="-1/t has a positive derivative")
+    rule = MonotoneMap(
+        sp.Lambda(t, -1 / t), gap, increasing=True, justification="-1/t has a positive derivative"
+    )
     (monotone,) = [o for o in check_step(rule.step(yhat[1], A), A).obligations if "increasing" in o.claim]
     assert monotone.status is Status.UNKNOWN
     assert monotone.method == "the derivative test needs an interval; give phi an interval domain"

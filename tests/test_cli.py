@@ -22,7 +22,9 @@ def run(capsys, *argv):
 def test_list_names_every_entry_with_a_description(capsys):
     code, out, _ = run(capsys, "list")
     assert code == 0
-    assert re.search(r"^bce +binary cross-entropy from the Bernoulli likelihood of n independent examples$", out, re.M)
+    assert re.search(
+        r"^bce +binary cross-entropy from the Bernoulli likelihood of n independent examples$", out, re.M
+    )
     assert len(out.splitlines()) == len(names())
 
 
@@ -40,7 +42,15 @@ def test_check_json_is_the_certificate(capsys):
     assert [s["rule"] for s in data["steps"]][-2:] == ["negate", "scale"]
 
 
-@pytest.mark.parametrize("fmt, marker", [("latex", r"\begin{align*}"), ("markdown", "$$"), ("text", "conclusion (proved)"), ("json", '"ok": true')])
+@pytest.mark.parametrize(
+    "fmt, marker",
+    [
+        ("latex", r"\begin{align*}"),
+        ("markdown", "$$"),
+        ("text", "conclusion (proved)"),
+        ("json", '"ok": true'),
+    ],
+)
 def test_derive_writes_every_format_to_a_file(capsys, tmp_path, fmt, marker):
     target = tmp_path / f"bce.{fmt}"
     code, out, _ = run(capsys, "derive", "bce", "--format", fmt, "-o", str(target))
@@ -57,7 +67,10 @@ def test_an_unknown_name_is_one_line_with_the_closest_names_and_exit_2(capsys):
 def test_a_missing_output_folder_writes_nothing_and_exits_2(capsys, tmp_path):
     code, _, err = run(capsys, "derive", "bce", "-o", str(tmp_path / "missing" / "bce.tex"))
     assert code == 2
-    assert err == f"xent: error: cannot write {tmp_path}/missing/bce.tex: the folder {tmp_path}/missing does not exist\n"
+    assert (
+        err
+        == f"xent: error: cannot write {tmp_path}/missing/bce.tex: the folder {tmp_path}/missing does not exist\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -71,7 +84,9 @@ def test_a_usage_mistake_is_one_line_and_exit_2(capsys):
 
 
 def test_python_dash_m_runs_the_same_cli():
-    result = subprocess.run([sys.executable, "-m", "xent_symbolic", "check", "bce"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "xent_symbolic", "check", "bce"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "ok: 7 proved"
 
@@ -80,7 +95,11 @@ def test_render_writes_three_documents_per_entry(capsys, tmp_path):
     code, out, _ = run(capsys, "render", "bce", "-o", str(tmp_path))
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bce.json", "bce.md", "bce.tex"]
-    assert out.splitlines() == [str(tmp_path / "bce.tex"), str(tmp_path / "bce.md"), str(tmp_path / "bce.json")]
+    assert out.splitlines() == [
+        str(tmp_path / "bce.tex"),
+        str(tmp_path / "bce.md"),
+        str(tmp_path / "bce.json"),
+    ]
 
 
 def test_render_with_an_unknown_name_writes_nothing(capsys, tmp_path):

@@ -27,12 +27,17 @@ def test_committed_documents_match_the_generated_ones(name):
         assert path.read_text() == render(checked, fmt), f"{path} is out of date; {REGENERATE}"
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed (Debian: texlive-latex-base)")
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None, reason="pdflatex is not installed (Debian: texlive-latex-base)"
+)
 @pytest.mark.parametrize("name", names())
 def test_every_committed_tex_compiles(name, tmp_path):
     shutil.copy(FOLDER / f"{name}.tex", tmp_path)
     result = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout[-2000:]

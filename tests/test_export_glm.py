@@ -116,7 +116,9 @@ def test_gradient_matches_central_differences(model):
     hyper = OTHER[name]
     X, y, w, b = _problem(name, n=200, d=4, seed=5)
     _, (dw, db) = f.loss_and_grad(X, y, w, b, **hyper)
-    np.testing.assert_allclose(dw, central_differences(lambda v: f.loss(X, y, v, b, **hyper), w), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        dw, central_differences(lambda v: f.loss(X, y, v, b, **hyper), w), rtol=1e-6, atol=1e-9
+    )
     fd_b = central_differences(lambda v: f.loss(X, y, w, v[0], **hyper), np.array([b]))[0]
     assert db == pytest.approx(fd_b, rel=1e-6, abs=1e-9)
 
@@ -288,6 +290,7 @@ def test_exported_module_imports_numpy_only_and_lists_its_proofs(tmp_path, name)
 
 
 # --- the other backends agree with numpy -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("backend", OPTIONAL_BACKENDS)
 @pytest.mark.parametrize("name", NEW)

@@ -96,15 +96,23 @@ def test_logistic_gradient_matches_central_differences(logistic):
     X, y, w, b = _binary_problem(n=200, d=4)
     y = np.where(np.arange(200) % 3 == 0, 0.3, y)  # soft labels too
     _, (dw, db) = logistic.loss_and_grad(X, y, w, b)
-    np.testing.assert_allclose(dw, central_differences(lambda v: logistic.loss(X, y, v, b), w), rtol=1e-6, atol=1e-9)
-    assert db == pytest.approx(central_differences(lambda v: logistic.loss(X, y, w, v[0]), np.array([b]))[0], rel=1e-6)
+    np.testing.assert_allclose(
+        dw, central_differences(lambda v: logistic.loss(X, y, v, b), w), rtol=1e-6, atol=1e-9
+    )
+    assert db == pytest.approx(
+        central_differences(lambda v: logistic.loss(X, y, w, v[0]), np.array([b]))[0], rel=1e-6
+    )
 
 
 def test_softmax_gradient_matches_central_differences(softmax):
     X, labels, W, b = _softmax_problem(n=150, d=3, K=3)
     _, (dW, db) = softmax.loss_and_grad(X, labels, W, b)
-    np.testing.assert_allclose(dW, central_differences(lambda v: softmax.loss(X, labels, v, b), W), rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(db, central_differences(lambda v: softmax.loss(X, labels, W, v), b), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(
+        dW, central_differences(lambda v: softmax.loss(X, labels, v, b), W), rtol=1e-6, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        db, central_differences(lambda v: softmax.loss(X, labels, W, v), b), rtol=1e-6, atol=1e-9
+    )
 
 
 def test_huge_logits_give_finite_results(logistic, softmax):

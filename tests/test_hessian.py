@@ -48,7 +48,10 @@ def test_hessian_entry_is_derived(hessian):
     assert hessian.steps[-2].after == sp.Sum(s[i] * X[i, k] * X[i, l], (i, 1, n)) / n
     matrix = hessian.current.matrix
     assert matrix == sp.MatMul(1 / n, X_mat.T, Diag(s_vec), X_mat)
-    assert sp.latex(hessian.current) == r"\left[\frac{1}{n} X^{T} \operatorname{diag}\left(s\right) X\right]_{k, l}"
+    assert (
+        sp.latex(hessian.current)
+        == r"\left[\frac{1}{n} X^{T} \operatorname{diag}\left(s\right) X\right]_{k, l}"
+    )
     assert check(hessian).conclusion.text == "d^2J/dw_k dw_l = H_kl"
 
 
@@ -88,13 +91,20 @@ def test_hessian_matches_finite_differences_and_is_psd(seed, hessian, convexity)
     sn = 1 / (1 + np.exp(-zn)) * (1 - 1 / (1 + np.exp(-zn)))
     H = Xn.T @ np.diag(sn) @ Xn / nn
     h = 1e-6
-    columns = [(_gradient(Xn, yn, wn + h * e, bn) - _gradient(Xn, yn, wn - h * e, bn)) / (2 * h) for e in np.eye(dd)]
+    columns = [
+        (_gradient(Xn, yn, wn + h * e, bn) - _gradient(Xn, yn, wn - h * e, bn)) / (2 * h) for e in np.eye(dd)
+    ]
     np.testing.assert_allclose(H, np.array(columns).T, rtol=1e-6, atol=1e-8)
     assert np.linalg.eigvalsh(H).min() >= -1e-12
     sizes = {n: nn, d: dd}
     values = {z[r + 1]: zn[r] for r in range(nn)} | {s[r + 1]: sn[r] for r in range(nn)}
     values |= {X[r + 1, c + 1]: Xn[r, c] for r in range(nn) for c in range(dd)}
-    derived = np.array([[_numeric(INDEX_FORM.xreplace({k: a + 1, l: c + 1}), values, sizes) for c in range(dd)] for a in range(dd)])
+    derived = np.array(
+        [
+            [_numeric(INDEX_FORM.xreplace({k: a + 1, l: c + 1}), values, sizes) for c in range(dd)]
+            for a in range(dd)
+        ]
+    )
     np.testing.assert_allclose(derived, H, rtol=1e-10, atol=1e-12)
     vn = rng.normal(size=dd)
     values |= {v[c + 1]: vn[c] for c in range(dd)}
@@ -131,7 +141,9 @@ def test_wrong_psd_claim_is_refuted(convexity):
 
 def test_exchanging_sums_is_proved_and_a_captured_index_is_refuted(convexity):
     assert proves_zero(convexity.start - convexity.steps[0].after, convexity.assumptions, 2.0)
-    captured = sp.Sum(s[k] * sp.Sum(X[k, k] * v[k], (k, 1, d)) ** 2, (k, 1, n)) / n  # i renamed into k's scope
+    captured = (
+        sp.Sum(s[k] * sp.Sum(X[k, k] * v[k], (k, 1, d)) ** 2, (k, 1, n)) / n
+    )  # i renamed into k's scope
     _refuted(convexity, 2, after=captured)
     _refuted(convexity, 0, after=convexity.steps[0].after.xreplace({v[l]: v[k]}))
 

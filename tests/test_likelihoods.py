@@ -28,8 +28,16 @@ def _all_proved(derivation):
 def test_the_gaussian_likelihood_gives_the_mean_squared_error():
     derivation = derive_mse()
     assert derivation.current == sp.Sum((y[i] - mu[i]) ** 2, (i, 1, n)) / n
-    assert [s.rule for s in derivation.steps][-4:] == ["sum-linearity", "distribute", "drop-constant", "scale"]
-    assert derivation.steps[-2].transform(sp.Symbol("t")) == sp.Symbol("t") - sp.log(sigma) - sp.log(sp.pi) / 2 - sp.log(2) / 2
+    assert [s.rule for s in derivation.steps][-4:] == [
+        "sum-linearity",
+        "distribute",
+        "drop-constant",
+        "scale",
+    ]
+    assert (
+        derivation.steps[-2].transform(sp.Symbol("t"))
+        == sp.Symbol("t") - sp.log(sigma) - sp.log(sp.pi) / 2 - sp.log(2) / 2
+    )
     assert _all_proved(derivation).conclusion.text == "argmax_mu L(mu) = argmin_mu MSE(mu)"
 
 
@@ -47,7 +55,9 @@ def test_class_weights_and_label_smoothing():
     _all_proved(weighted)
     smoothed = derive_label_smoothing()
     soft = (1 - epsilon) * y[i] + epsilon / 2
-    assert smoothed.current == -sp.Sum(soft * sp.log(yhat[i]) + (1 - soft) * sp.log(1 - yhat[i]), (i, 1, n)) / n
+    assert (
+        smoothed.current == -sp.Sum(soft * sp.log(yhat[i]) + (1 - soft) * sp.log(1 - yhat[i]), (i, 1, n)) / n
+    )
     _all_proved(smoothed)
 
 
@@ -75,7 +85,9 @@ def test_the_focal_gradient_matches_central_differences_of_a_numpy_focal_loss(y_
     _all_proved(derivation)
     gradient = sp.lambdify((logit, label, alpha, gamma), derivation.current.rewrite(sp.exp), "numpy")
     rng = np.random.default_rng(7)
-    for z, a, g in zip(rng.uniform(-4, 4, 20), rng.uniform(0.05, 0.95, 20), rng.uniform(0, 4, 20), strict=True):
+    for z, a, g in zip(
+        rng.uniform(-4, 4, 20), rng.uniform(0.05, 0.95, 20), rng.uniform(0, 4, 20), strict=True
+    ):
         h = 1e-6
         numeric = (_focal_numpy(z + h, y_value, a, g) - _focal_numpy(z - h, y_value, a, g)) / (2 * h)
         assert gradient(z, y_value, a, g) == pytest.approx(numeric, rel=1e-6, abs=1e-9)
@@ -101,7 +113,9 @@ def test_the_own_likelihood_example_runs_and_prints_what_the_readme_shows():
 
     root = Path(__file__).resolve().parent.parent
     script = root / "examples" / "own_likelihood.py"
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
     assert result.stdout.splitlines()[0] == "J = Sum(Abs(mu[i] - y[i]), (i, 1, n))/n"
     assert result.stdout.endswith("conclusion (proved): argmax_mu L(mu) = argmin_mu MAE(mu)\n")
     readme = (root / "README.md").read_text()

@@ -28,7 +28,10 @@ def test_a_derivation_without_a_per_example_probability_loss_is_refused(bce):
     from xent_symbolic.core import Derivation, Name
 
     two_predictions = Derivation("pair", "pair", yhat[1] * yhat[2], bce.assumptions, Name("f", "f"))
-    with pytest.raises(XentError, match=r"^'pair' does not end in the loss of one predicted probability and one label; plot a loss such as 'bce'$"):
+    with pytest.raises(
+        XentError,
+        match=r"^'pair' does not end in the loss of one predicted probability and one label; plot a loss such as 'bce'$",
+    ):
         per_example_loss(two_predictions)
 
 

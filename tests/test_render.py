@@ -45,12 +45,21 @@ def test_the_document_has_one_align_line_per_step_with_its_justification(bce_che
     body = tex.split(r"\begin{align*}")[1].split(r"\end{align*}")[0]
     lines = body.strip().split("\\\\\n")
     assert len(lines) == 1 + len(bce_checked.steps)
-    assert lines[-1].startswith(r"J(\hat{y}) &= " + BCE_LATEX + r" && \parbox[c]{0.34\textwidth}{\raggedright\small scale: scaling by the positive")
+    assert lines[-1].startswith(
+        r"J(\hat{y}) &= "
+        + BCE_LATEX
+        + r" && \parbox[c]{0.34\textwidth}{\raggedright\small scale: scaling by the positive"
+    )
     assert lines[-1].endswith("[proved]}")
-    assert r"\operatorname*{arg\,max}_{\hat{y}} \mathcal{L}(\hat{y}) = \operatorname*{arg\,min}_{\hat{y}} J(\hat{y})" in tex
+    assert (
+        r"\operatorname*{arg\,max}_{\hat{y}} \mathcal{L}(\hat{y}) = \operatorname*{arg\,min}_{\hat{y}} J(\hat{y})"
+        in tex
+    )
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed (Debian: texlive-latex-base)")
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None, reason="pdflatex is not installed (Debian: texlive-latex-base)"
+)
 def test_the_document_compiles_with_pdflatex(bce_checked, tmp_path):
     (tmp_path / "bce.tex").write_text(document(bce_checked))
     result = subprocess.run(
@@ -78,7 +87,17 @@ def test_json_certificate_round_trips_every_expression_exactly(bce_checked):
     assert data["name"] == "bce" and data["ok"] is True
     assert data["conclusion"] == "argmax_yhat L(yhat) = argmin_yhat J(yhat)"
     for entry, step_check in zip(data["steps"], bce_checked.steps):
-        assert set(entry) >= {"rule", "relation", "status", "justification", "before", "after", "before_srepr", "after_srepr", "latex"}
+        assert set(entry) >= {
+            "rule",
+            "relation",
+            "status",
+            "justification",
+            "before",
+            "after",
+            "before_srepr",
+            "after_srepr",
+            "latex",
+        }
         assert sp.parse_expr(entry["after_srepr"], evaluate=False) == step_check.step.after  # our own output
         assert sp.parse_expr(entry["before_srepr"], evaluate=False) == step_check.step.before
         assert entry["status"] == "proved"

@@ -30,11 +30,16 @@ def test_with_2000_examples_the_product_underflows_but_the_sum_of_logs_does_not(
     assert mpmath.nstr(product.exact, 5) == "2.0068e-444"
     assert product.float64_fails and log_of_product.float64_fails
     assert not sum_of_logs.float64_fails
-    assert sum_of_logs.float64 == pytest.approx(2000 * float(mpmath.log(mpmath.mpf("0.6"))), rel=1e-13)  # 2000 float64 additions: 13 digits
+    assert sum_of_logs.float64 == pytest.approx(
+        2000 * float(mpmath.log(mpmath.mpf("0.6"))), rel=1e-13
+    )  # 2000 float64 additions: 13 digits
 
 
 def test_values_are_read_exactly_and_checked_against_the_domains(bce):
-    assert parse_values(["n=2", "yhat=0.6,3/10"]) == {"n": Fraction(2), "yhat": [Fraction(3, 5), Fraction(3, 10)]}
+    assert parse_values(["n=2", "yhat=0.6,3/10"]) == {
+        "n": Fraction(2),
+        "yhat": [Fraction(3, 5), Fraction(3, 10)],
+    }
     with pytest.raises(InputError, match=r"^y\[2\] = 1/2 lies outside its domain \{0, 1\}$"):
         trace(bce, parse_values(["n=2", "y=1,0.5", "yhat=0.6,0.3"]))
     with pytest.raises(InputError, match=r"^yhat needs 2 values \(one per example\), got 3$"):

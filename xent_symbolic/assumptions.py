@@ -42,7 +42,9 @@ class Assumptions:
             if not isinstance(atom, (sp.Symbol, sp.IndexedBase)):
                 raise StepError(f"assumptions: {atom} is neither a Symbol nor an IndexedBase")
             if not isinstance(domain, sp.Set) or not domain.is_subset(sp.S.Reals):
-                raise StepError(f"assumptions: the domain of {atom} must be a set of real numbers, not {domain}")
+                raise StepError(
+                    f"assumptions: the domain of {atom} must be a set of real numbers, not {domain}"
+                )
 
     def domain_of(self, atom: sp.Basic) -> sp.Set:
         """The declared set of values of a Symbol, IndexedBase or Indexed element (default: the reals)."""

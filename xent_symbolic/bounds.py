@@ -31,7 +31,12 @@ class Bound:
     @staticmethod
     def of_set(domain: sp.Set) -> Bound:
         if isinstance(domain, sp.Interval):
-            return Bound(domain.inf, domain.sup, domain.left_open or domain.inf == -oo, domain.right_open or domain.sup == oo)
+            return Bound(
+                domain.inf,
+                domain.sup,
+                domain.left_open or domain.inf == -oo,
+                domain.right_open or domain.sup == oo,
+            )
         if domain == sp.S.Naturals:
             return Bound(sp.S.One, oo, False, True)
         if domain == sp.S.Naturals0:
@@ -75,7 +80,9 @@ def _times(x: sp.Expr, y: sp.Expr) -> sp.Expr:
 def _mul(a: Bound, b: Bound) -> Bound:
     ends = [
         (_times(x, y), x_open or y_open)
-        for (x, x_open), (y, y_open) in cartesian(((a.lo, a.lo_open), (a.hi, a.hi_open)), ((b.lo, b.lo_open), (b.hi, b.hi_open)))
+        for (x, x_open), (y, y_open) in cartesian(
+            ((a.lo, a.lo_open), (a.hi, a.hi_open)), ((b.lo, b.lo_open), (b.hi, b.hi_open))
+        )
     ]
     lo = min(v for v, _ in ends)
     hi = max(v for v, _ in ends)
@@ -100,7 +107,12 @@ def _increasing(f, b: Bound) -> Bound:
 def _log(b: Bound) -> Bound | None:
     if not b.is_positive():
         return None
-    return Bound(sp.log(b.lo) if b.lo != 0 else -oo, sp.log(b.hi) if b.hi != oo else oo, b.lo_open or b.lo == 0, b.hi_open)
+    return Bound(
+        sp.log(b.lo) if b.lo != 0 else -oo,
+        sp.log(b.hi) if b.hi != oo else oo,
+        b.lo_open or b.lo == 0,
+        b.hi_open,
+    )
 
 
 def _exp(b: Bound) -> Bound:
@@ -265,7 +277,9 @@ def _enclose(expr: sp.Expr, assumptions: Assumptions, env: dict) -> Bound | None
             return None
         lo = min(p.lo for p in parts)
         hi = max(p.hi for p in parts)
-        return Bound(lo, hi, all(p.lo_open for p in parts if p.lo == lo), all(p.hi_open for p in parts if p.hi == hi))
+        return Bound(
+            lo, hi, all(p.lo_open for p in parts if p.lo == lo), all(p.hi_open for p in parts if p.hi == hi)
+        )
     return None
 
 

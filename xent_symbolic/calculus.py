@@ -25,11 +25,15 @@ def _layer(variable: sp.Basic, assumptions: Assumptions) -> int:
 
 
 def _expand_layers(expr: sp.Expr, assumptions: Assumptions, layers: int) -> sp.Expr:
-    outer = Assumptions(assumptions.domains, assumptions.parameters, assumptions.indices, assumptions.definitions[:layers])
+    outer = Assumptions(
+        assumptions.domains, assumptions.parameters, assumptions.indices, assumptions.definitions[:layers]
+    )
     return outer.expand_definitions(expr)
 
 
-def evaluate_derivative(derivative: sp.Derivative, assumptions: Assumptions, *, indirect: bool = True) -> sp.Expr:
+def evaluate_derivative(
+    derivative: sp.Derivative, assumptions: Assumptions, *, indirect: bool = True
+) -> sp.Expr:
     """The value of one Derivative node (its inner derivatives already evaluated), deltas collapsed."""
     expr = derivative.expr
     for variable, count in derivative.variable_count:
@@ -56,7 +60,9 @@ def _within(index: sp.Expr, low: sp.Expr, high: sp.Expr, assumptions: Assumption
     return bool(sp.simplify(lo - low).is_nonnegative) and bool(sp.simplify(high - hi).is_nonnegative)
 
 
-def _collapse_sum(summand: sp.Expr, var: sp.Symbol, low, high, assumptions: Assumptions, ranges: dict) -> sp.Expr:
+def _collapse_sum(
+    summand: sp.Expr, var: sp.Symbol, low, high, assumptions: Assumptions, ranges: dict
+) -> sp.Expr:
     if not any(var in delta.free_symbols for delta in summand.atoms(sp.KroneckerDelta)):
         return sp.Sum(summand, (var, low, high))
     kept, collapsed = [], []

@@ -15,7 +15,15 @@ from .core import Derivation, Name, Relation, Status, Step
 from .evidence import DPS, Evidence, close, is_real_finite, search
 from .prove import proves_zero
 
-__all__ = ["Obligation", "StepCheck", "Conclusion", "CheckedDerivation", "check", "check_step", "decide_equal"]
+__all__ = [
+    "Obligation",
+    "StepCheck",
+    "Conclusion",
+    "CheckedDerivation",
+    "check",
+    "check_step",
+    "decide_equal",
+]
 
 #: default time budget (seconds) of the symbolic proof of one obligation
 DEFAULT_BUDGET = 2.0
@@ -86,25 +94,41 @@ class CheckedDerivation:
 def _refuted_or_checked(claim: str, evidence: Evidence, proof_note: str) -> Obligation:
     if evidence.failure is not None:
         return Obligation(
-            claim, Status.REFUTED, f"counterexample found numerically ({evidence.dps} digits)", evidence.failure, evidence.values
+            claim,
+            Status.REFUTED,
+            f"counterexample found numerically ({evidence.dps} digits)",
+            evidence.failure,
+            evidence.values,
         )
     if evidence.points == 0:
         return Obligation(claim, Status.UNKNOWN, f"{proof_note}; no admissible point could be evaluated")
     return Obligation(claim, Status.CHECKED, f"{proof_note}; numerically: holds at {evidence.describe()}")
 
 
-def decide_equal(lhs: sp.Expr, rhs: sp.Expr, assumptions: Assumptions, *, budget: float = DEFAULT_BUDGET, claim: str | None = None, points: int = 60) -> Obligation:
+def decide_equal(
+    lhs: sp.Expr,
+    rhs: sp.Expr,
+    assumptions: Assumptions,
+    *,
+    budget: float = DEFAULT_BUDGET,
+    claim: str | None = None,
+    points: int = 60,
+) -> Obligation:
     """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown."""
     claim = claim or f"{lhs} = {rhs}"
     if lhs == rhs:
         return Obligation(claim, Status.PROVED, "identical expressions")
     if proves_zero(lhs - rhs, assumptions, budget):
-        return Obligation(claim, Status.PROVED, "symbolic: the difference simplifies to 0 under the assumptions")
+        return Obligation(
+            claim, Status.PROVED, "symbolic: the difference simplifies to 0 under the assumptions"
+        )
     evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points)
     return _refuted_or_checked(claim, evidence, f"not proved symbolically within {budget:g} s")
 
 
-def _decide_positive(expr: sp.Expr, assumptions: Assumptions, claim: str, extra: dict | None = None) -> Obligation:
+def _decide_positive(
+    expr: sp.Expr, assumptions: Assumptions, claim: str, extra: dict | None = None
+) -> Obligation:
     if proves_positive(expr, assumptions, extra):
         return Obligation(claim, Status.PROVED, "interval bounds over the declared domains")
     evidence = search([expr], lambda v: v[0] > 0, assumptions, extra=extra)
@@ -144,7 +168,9 @@ def _factors_text(expr: sp.Expr, assumptions: Assumptions) -> str:
     whole = _bound_text(prepare(expr, assumptions), assumptions)
     if len(leaves) < 2:
         return whole
-    parts = ", ".join(f"{f} {_bound_text(prepare(f, assumptions), assumptions).replace('values ', '')}" for f in leaves)
+    parts = ", ".join(
+        f"{f} {_bound_text(prepare(f, assumptions), assumptions).replace('values ', '')}" for f in leaves
+    )
     return f"{parts}; their products and sums: {whole}"
 
 
@@ -158,7 +184,9 @@ def set_text(domain: sp.Set) -> str:
     if domain == sp.S.Reals:
         return "R"
     if isinstance(domain, sp.Interval):
-        return f"{'(' if domain.left_open else '['}{domain.inf}, {domain.sup}{')' if domain.right_open else ']'}"
+        return (
+            f"{'(' if domain.left_open else '['}{domain.inf}, {domain.sup}{')' if domain.right_open else ']'}"
+        )
     return str(domain)
 
 
@@ -172,21 +200,28 @@ def phi_text(transform: sp.Lambda) -> str:
 def _free_of_parameters(transform: sp.Lambda, assumptions: Assumptions) -> Obligation:
     claim = "phi does not depend on the parameters"
     body = assumptions.expand_definitions(transform.expr)
-    bad = sorted(
-        {str(a) for a in body.atoms(sp.Indexed, sp.Symbol) if assumptions.is_parameter(a)}
-    )
+    bad = sorted({str(a) for a in body.atoms(sp.Indexed, sp.Symbol) if assumptions.is_parameter(a)})
     if bad:
-        return Obligation(claim, Status.REFUTED, f"phi involves the parameter(s) {', '.join(bad)}", {"phi": phi_text(transform)})
+        return Obligation(
+            claim,
+            Status.REFUTED,
+            f"phi involves the parameter(s) {', '.join(bad)}",
+            {"phi": phi_text(transform)},
+        )
     return Obligation(claim, Status.PROVED, "no parameter occurs in phi")
 
 
-def _monotone(transform: sp.Lambda, relation: Relation, domain: sp.Set, assumptions: Assumptions) -> Obligation:
+def _monotone(
+    transform: sp.Lambda, relation: Relation, domain: sp.Set, assumptions: Assumptions
+) -> Obligation:
     t = sp.Dummy("t", real=True)
     slope = sp.diff(transform(t), t)
     direction = "increasing" if relation is Relation.INCREASING else "decreasing"
     claim = f"{phi_text(transform)} is strictly {direction} on {set_text(domain)}"
     if not isinstance(domain, sp.Interval):  # a derivative's sign says nothing across the gaps of a union
-        return Obligation(claim, Status.UNKNOWN, "the derivative test needs an interval; give phi an interval domain")
+        return Obligation(
+            claim, Status.UNKNOWN, "the derivative test needs an interval; give phi an interval domain"
+        )
     sign = slope if relation is Relation.INCREASING else -slope
     result = _decide_positive(sign, assumptions, claim, extra={t: domain})
     if result.status is Status.PROVED:
@@ -199,11 +234,19 @@ def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_
     """Decide every obligation of one step under the declared assumptions."""
     match step.relation:
         case Relation.EQUAL:
-            obligations = (decide_equal(step.before, step.after, assumptions, budget=budget, claim="after = before"),)
+            obligations = (
+                decide_equal(step.before, step.after, assumptions, budget=budget, claim="after = before"),
+            )
         case Relation.DEFINES:
             expected = step.transform(step.before)
             obligations = (
-                decide_equal(step.after, expected, assumptions, budget=budget, claim=f"after = phi(before), {phi_text(step.transform)}"),
+                decide_equal(
+                    step.after,
+                    expected,
+                    assumptions,
+                    budget=budget,
+                    claim=f"after = phi(before), {phi_text(step.transform)}",
+                ),
             )
         case Relation.INCREASING | Relation.DECREASING:
             expected = step.transform(step.before)
@@ -211,7 +254,9 @@ def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_
                 decide_equal(step.after, expected, assumptions, budget=budget, claim="after = phi(before)"),
                 _free_of_parameters(step.transform, assumptions),
                 _monotone(step.transform, step.relation, step.domain, assumptions),
-                _decide_within(step.before, step.domain, assumptions, f"before lies in {set_text(step.domain)}"),
+                _decide_within(
+                    step.before, step.domain, assumptions, f"before lies in {set_text(step.domain)}"
+                ),
             )
         case _:
             assert_never(step.relation)
@@ -229,7 +274,9 @@ def _parameters_text(assumptions: Assumptions) -> tuple[str, str]:
 def conclude(derivation: Derivation, status: Status) -> Conclusion:
     """State what the composed chain says about the objective and the final expression."""
     _, objective_name = derivation.objective()
-    result = derivation.result_name or (derivation.steps[-1].name if derivation.steps else None) or objective_name
+    result = (
+        derivation.result_name or (derivation.steps[-1].name if derivation.steps else None) or objective_name
+    )
     relation = derivation.composed_relation()
     p_text, p_latex = _parameters_text(derivation.assumptions)
     argmax = r"\operatorname*{arg\,max}_{%s}" % p_latex
@@ -252,7 +299,9 @@ def conclude(derivation: Derivation, status: Status) -> Conclusion:
     return Conclusion(relation, text, latex, status)
 
 
-def _with_range(claim: RangeClaim, relation: Relation, text: str, latex: str, result: Name) -> tuple[str, str]:
+def _with_range(
+    claim: RangeClaim, relation: Relation, text: str, latex: str, result: Name
+) -> tuple[str, str]:
     """The conclusion extended by a final range claim (J >= 0) and what it means."""
     if claim.domain == NONNEGATIVE:
         range_text, range_latex = ">= 0", r"\geq 0"

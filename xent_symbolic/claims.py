@@ -25,5 +25,7 @@ class RangeClaim(Step):
 def claim_nonnegative(derivation: Derivation, justification: str, reading: Name | None = None) -> Derivation:
     """`derivation` with a final step claiming its current expression is >= 0 (the checker decides it)."""
     current = derivation.current
-    step = RangeClaim("nonnegative", current, current, Relation.EQUAL, justification, domain=NONNEGATIVE, reading=reading)
+    step = RangeClaim(
+        "nonnegative", current, current, Relation.EQUAL, justification, domain=NONNEGATIVE, reading=reading
+    )
     return derivation.then(step)

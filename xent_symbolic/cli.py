@@ -115,7 +115,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     require_backend(args.backend)
     write_atomically(args.output, module_source(args.name, args.backend))
-    print(f"wrote {args.output}: {args.name} loss, grad and loss_and_grad for {args.backend}", file=sys.stderr)
+    print(
+        f"wrote {args.output}: {args.name} loss, grad and loss_and_grad for {args.backend}", file=sys.stderr
+    )
     return 0
 
 
@@ -146,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     derive = commands.add_parser("derive", help="derive, check and print a catalog entry")
     derive.add_argument("name", help="catalog name (see 'xent list')")
-    derive.add_argument("--format", default="text", choices=tuple(FORMATS), help="output format (default: text)")
+    derive.add_argument(
+        "--format", default="text", choices=tuple(FORMATS), help="output format (default: text)"
+    )
     derive.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     derive.set_defaults(run=_cmd_derive)
 
@@ -161,36 +165,56 @@ def build_parser() -> argparse.ArgumentParser:
     render_cmd.add_argument("-o", "--output", metavar="DIR", required=True, help="an existing folder")
     render_cmd.set_defaults(run=_cmd_render)
 
-    trace_cmd = commands.add_parser("trace", help="evaluate every step at given numbers, in float64 and at 50 digits")
+    trace_cmd = commands.add_parser(
+        "trace", help="evaluate every step at given numbers, in float64 and at 50 digits"
+    )
     trace_cmd.add_argument("name", help="catalog name (see 'xent list')")
     trace_cmd.add_argument(
-        "--values", nargs="+", required=True, metavar="NAME=VALUES",
+        "--values",
+        nargs="+",
+        required=True,
+        metavar="NAME=VALUES",
         help="sizes and values, one per example or one for all: n=2 y=1,0 yhat=0.6,0.3",
     )
     trace_cmd.set_defaults(run=_cmd_trace)
 
-    plot = commands.add_parser("plot", help="draw the loss of one example against the probability and the logit")
+    plot = commands.add_parser(
+        "plot", help="draw the loss of one example against the probability and the logit"
+    )
     plot.add_argument("name", help="catalog name (see 'xent list')")
     plot.add_argument("-o", "--output", metavar="FILE", required=True, help="FILE.png or FILE.svg")
     plot.set_defaults(run=_cmd_plot)
 
     export = commands.add_parser("export", help="write a standalone module with loss, grad and loss_and_grad")
     export.add_argument("name", help="an exportable catalog entry (the error for an unknown name lists them)")
-    export.add_argument("--backend", default="numpy", choices=("numpy", "jax", "torch"), help="array library (default: numpy)")
-    export.add_argument("-o", "--output", metavar="FILE.py", required=True, help="the module to write (atomically)")
+    export.add_argument(
+        "--backend", default="numpy", choices=("numpy", "jax", "torch"), help="array library (default: numpy)"
+    )
+    export.add_argument(
+        "-o", "--output", metavar="FILE.py", required=True, help="the module to write (atomically)"
+    )
     export.set_defaults(run=_cmd_export)
     verify = commands.add_parser(
-        "verify-grad", help="check a claimed gradient: exit 0 verified, 1 refuted, 2 bad input, 3 inconclusive",
+        "verify-grad",
+        help="check a claimed gradient: exit 0 verified, 1 refuted, 2 bad input, 3 inconclusive",
         description="Verify claimed partial derivatives of a loss: proved symbolically, checked numerically "
         "(mpmath, 50 digits, over the whole domain) or refuted at a point, with a diagnosis of the usual mistakes. "
         "Write --loss=EXPR when EXPR starts with '-'.",
     )
     verify.add_argument("--loss", required=True, metavar="EXPR", help="the loss, e.g. 'softplus(z) - y*z'")
     verify.add_argument("--wrt", required=True, metavar="SYMS", help="comma-separated symbols, e.g. 'w,b'")
-    verify.add_argument("--claim", required=True, metavar="EXPRS", help="comma-separated derivatives, in --wrt order")
-    verify.add_argument("--domain", action="append", metavar="NAME:(a,b)",
-                        help="an open interval for a symbol, e.g. 'p:(0,1)' or 's:(0,oo)' (repeatable); default: R")
-    verify.add_argument("--timeout", type=float, default=10.0, metavar="S", help="time budget, seconds (default: 10)")
+    verify.add_argument(
+        "--claim", required=True, metavar="EXPRS", help="comma-separated derivatives, in --wrt order"
+    )
+    verify.add_argument(
+        "--domain",
+        action="append",
+        metavar="NAME:(a,b)",
+        help="an open interval for a symbol, e.g. 'p:(0,1)' or 's:(0,oo)' (repeatable); default: R",
+    )
+    verify.add_argument(
+        "--timeout", type=float, default=10.0, metavar="S", help="time budget, seconds (default: 10)"
+    )
     verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
     verify.set_defaults(run=_cmd_verify_grad)
     return parser

@@ -114,7 +114,9 @@ class Step:
             raise StepError(f"step {self.rule!r}: a {self.relation.value!r} step needs its transform phi")
         for label, value in (("before", self.before), ("after", self.after)):
             if not isinstance(value, sp.Basic):
-                raise StepError(f"step {self.rule!r}: {label} must be a SymPy expression, not {type(value).__name__}")
+                raise StepError(
+                    f"step {self.rule!r}: {label} must be a SymPy expression, not {type(value).__name__}"
+                )
         if "\n" in self.justification:
             raise StepError(f"step {self.rule!r}: the justification must be one line")
 

@@ -17,7 +17,14 @@ def derivation_latex(derivation: Derivation) -> str:
 
 
 def derivation_markdown(derivation: Derivation) -> str:
-    lines = [f"**{derivation.title}** (not checked yet: `check(derivation)`)", "", "$$", align(derivation), "$$", ""]
+    lines = [
+        f"**{derivation.title}** (not checked yet: `check(derivation)`)",
+        "",
+        "$$",
+        align(derivation),
+        "$$",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -41,13 +48,14 @@ def checked_html(checked: CheckedDerivation) -> str:
         lhs = f"{step.name.latex} = " if step.name else "= "
         rows.append(
             f"<tr><td>{k}</td><td>{html.escape(step.rule)}</td><td>{html.escape(step.relation.effect)}</td>"
-            f"<td class=\"xent-{c.status.value}\">{c.status.value}</td>"
+            f'<td class="xent-{c.status.value}">{c.status.value}</td>'
             f"<td>${html.escape(lhs + latex(step.after))}$</td><td>{html.escape(step.justification)}</td></tr>"
         )
     head = "<tr><th>#</th><th>rule</th><th>relation</th><th>status</th><th>expression</th><th>justification</th></tr>"
-    conclusion = (
-        f"<p><b>Conclusion</b> ({checked.conclusion.status.value}): ${html.escape(checked.conclusion.latex)}$</p>"
-    )
+    conclusion = f"<p><b>Conclusion</b> ({checked.conclusion.status.value}): ${html.escape(checked.conclusion.latex)}$</p>"
     return (
-        f"<p><b>{html.escape(d.title)}</b></p>\n<table>\n{head}\n" + "\n".join(rows) + "\n</table>\n" + conclusion
+        f"<p><b>{html.escape(d.title)}</b></p>\n<table>\n{head}\n"
+        + "\n".join(rows)
+        + "\n</table>\n"
+        + conclusion
     )

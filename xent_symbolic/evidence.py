@@ -35,7 +35,9 @@ class Evidence:
         return f"{self.points} random points at {self.dps} digits"
 
 
-def instantiate(expr: sp.Expr, assumptions: Assumptions, sizes: dict[sp.Symbol, int], rng: random.Random) -> sp.Expr:
+def instantiate(
+    expr: sp.Expr, assumptions: Assumptions, sizes: dict[sp.Symbol, int], rng: random.Random
+) -> sp.Expr:
     """`expr` with concrete sizes, free indices set inside their ranges, definitions expanded, sums done."""
     expr = prepare(expr, assumptions, indirect=False)
     expr = expr.xreplace({s: sp.Integer(v) for s, v in sizes.items()})
@@ -96,7 +98,10 @@ def _size_sets(assumptions: Assumptions, instances: int, rng: random.Random) -> 
     sizes = assumptions.sizes()
     if not sizes:
         return [{}]
-    return [{s: _SIZE_CHOICES[(k + j) % len(_SIZE_CHOICES)] for j, s in enumerate(sizes)} for k in range(instances)]
+    return [
+        {s: _SIZE_CHOICES[(k + j) % len(_SIZE_CHOICES)] for j, s in enumerate(sizes)}
+        for k in range(instances)
+    ]
 
 
 def _is_bad(value) -> bool:
@@ -154,7 +159,12 @@ def search(
                 point = {str(s): str(v) for s, v in sizes.items()}
                 point.update({str(a): mpmath.nstr(v, 17) for a, v in zip(atoms, values_in)})
                 return Evidence(
-                    passed, dps, point, tuple(mpmath.nstr(v, 17) for v in values), skipped, {str(s): v for s, v in sizes.items()}
+                    passed,
+                    dps,
+                    point,
+                    tuple(mpmath.nstr(v, 17) for v in values),
+                    skipped,
+                    {str(s): v for s, v in sizes.items()},
                 )
     return Evidence(passed, dps, None, (), skipped)
 

@@ -114,7 +114,11 @@ class EvaluateDerivative(Rule):
 
     def rewrite(self, expr, assumptions):
         def query(e):
-            return isinstance(e, sp.Derivative) and e.variables == (self.variable,) and not e.expr.has(sp.Derivative)
+            return (
+                isinstance(e, sp.Derivative)
+                and e.variables == (self.variable,)
+                and not e.expr.has(sp.Derivative)
+            )
 
         new = expr.replace(query, lambda e: evaluate_derivative(e, assumptions))
         return collapse_deltas(new, assumptions)
@@ -145,7 +149,9 @@ class SimplifySummands(Rule):
         return "cancel and factor each summand (rational simplification); constant factors moved inside"
 
 
-def _vectorize(expr: sp.Expr, index: sp.Symbol, rows: sp.Expr, table: Mapping, col: sp.Symbol | None) -> sp.MatrixExpr:
+def _vectorize(
+    expr: sp.Expr, index: sp.Symbol, rows: sp.Expr, table: Mapping, col: sp.Symbol | None
+) -> sp.MatrixExpr:
     """The matrix whose (index, col) entry is expr; a column vector when col is None."""
     if isinstance(expr, sp.Indexed) and expr.base in table and expr.indices[0] == index:
         if expr.indices[1:] not in ((), (col,)):
@@ -181,7 +187,9 @@ class MatrixForm(Rule):
     name = "matrix-form"
     relation = Relation.EQUAL
 
-    def __init__(self, row: sp.Symbol | None, col: sp.Symbol | None, table: Mapping, symbols: Mapping) -> None:
+    def __init__(
+        self, row: sp.Symbol | None, col: sp.Symbol | None, table: Mapping, symbols: Mapping
+    ) -> None:
         self.row, self.col, self.table = row, col, dict(table)
         self.symbols = sp.Tuple(*(sp.Tuple(m, base) for m, base in symbols.items()))
 
@@ -205,7 +213,9 @@ class MatrixForm(Rule):
         return Entry(matrix, row, self.col if self.col is not None else 1, self.symbols)
 
     def justification(self):
-        return "a sum over the examples of products of entries is an entry of a matrix product (1-based entries)"
+        return (
+            "a sum over the examples of products of entries is an entry of a matrix product (1-based entries)"
+        )
 
 
 @final
@@ -252,7 +262,9 @@ class Abbreviate(Rule):
 
     def rewrite(self, expr, assumptions):
         if (self.defined, self.value) not in assumptions.definitions:
-            raise RuleError(f"rule {self.name!r}: {self.defined} := {self.value} is not a declared definition")
+            raise RuleError(
+                f"rule {self.name!r}: {self.defined} := {self.value} is not a declared definition"
+            )
 
         def inside(e: sp.Expr) -> sp.Expr:  # Sum.subs leaves a summand in its bound index alone
             if isinstance(e, sp.Sum):

@@ -40,11 +40,18 @@ class XentLatexPrinter(LatexPrinter):
         elif magnitude != 1:
             parts.append(self._print(magnitude))
         # plain quantities (y_i, 1 - y_i) before function applications (\log \hat{y}_i), as people write them
-        ordered = sorted(others, key=lambda f: (isinstance(f, sp.Function) or f.has(sp.Sum, sp.Product), sp.default_sort_key(f)))
+        ordered = sorted(
+            others,
+            key=lambda f: (isinstance(f, sp.Function) or f.has(sp.Sum, sp.Product), sp.default_sort_key(f)),
+        )
         for k, f in enumerate(ordered):
             last = k == len(ordered) - 1
             # a trailing sum or product needs no parentheses: -\frac{1}{n} \sum_i ...
-            parts.append(self._print(f) if last and isinstance(f, (sp.Sum, sp.Product)) else self.parenthesize(f, PRECEDENCE["Mul"], strict=False))
+            parts.append(
+                self._print(f)
+                if last and isinstance(f, (sp.Sum, sp.Product))
+                else self.parenthesize(f, PRECEDENCE["Mul"], strict=False)
+            )
         return sign + " ".join(parts)
 
     def _print_Add(self, expr, order=None):
@@ -64,7 +71,6 @@ class XentLatexPrinter(LatexPrinter):
                 piece = self._print(term)
             text += r"\left(%s\right)" % piece if self._needs_add_brackets(term) else piece
         return text
-
 
     def _needs_add_brackets(self, term) -> bool:
         return isinstance(term, sp.Add)

@@ -61,12 +61,16 @@ class Entry(sp.Expr):
 
     def _latex(self, printer):
         matrix, row, col, _ = self.args
-        where = printer._print(row) if matrix.shape[1] == 1 else f"{printer._print(row)}, {printer._print(col)}"
+        where = (
+            printer._print(row) if matrix.shape[1] == 1 else f"{printer._print(row)}, {printer._print(col)}"
+        )
         return r"\left[%s\right]_{%s}" % (printer._print(matrix), where)
 
     def _sympystr(self, printer):
         matrix, row, col, _ = self.args
-        where = printer._print(row) if matrix.shape[1] == 1 else f"{printer._print(row)}, {printer._print(col)}"
+        where = (
+            printer._print(row) if matrix.shape[1] == 1 else f"{printer._print(row)}, {printer._print(col)}"
+        )
         return f"[{printer._print(matrix)}]_{where}"
 
 

@@ -38,15 +38,36 @@ _MAX_EXPONENT = 1000
 _MAX_NUMBER_BITS = 10_000  # about 3000 decimal digits, well under Python's int-to-str limit
 _MAX_ROOT_BITS = 1000
 _CHAIN_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
-_OPERATOR_TEXT = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
-                  ast.BitOr: "|", ast.BitAnd: "&", ast.Invert: "~", ast.Not: "not"}
+_OPERATOR_TEXT = {
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.Invert: "~",
+    ast.Not: "not",
+}
 _CONSTRUCTS = {
-    ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "lambda",
-    ast.ListComp: "comprehension", ast.SetComp: "comprehension", ast.DictComp: "comprehension",
-    ast.GeneratorExp: "generator expression", ast.IfExp: "conditional expression (x if c else y)",
-    ast.Compare: "comparison", ast.BoolOp: "boolean operator", ast.NamedExpr: "assignment expression (:=)",
-    ast.Tuple: "comma-separated list", ast.List: "list", ast.Dict: "dict", ast.Set: "set",
-    ast.JoinedStr: "f-string", ast.Starred: "starred expression", ast.Slice: "slice",
+    ast.Attribute: "attribute access",
+    ast.Subscript: "indexing",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.GeneratorExp: "generator expression",
+    ast.IfExp: "conditional expression (x if c else y)",
+    ast.Compare: "comparison",
+    ast.BoolOp: "boolean operator",
+    ast.NamedExpr: "assignment expression (:=)",
+    ast.Tuple: "comma-separated list",
+    ast.List: "list",
+    ast.Dict: "dict",
+    ast.Set: "set",
+    ast.JoinedStr: "f-string",
+    ast.Starred: "starred expression",
+    ast.Slice: "slice",
 }
 
 
@@ -85,8 +106,15 @@ def _number_bits(value: sympy.Expr) -> int:
 class _Builder:
     """One walk over a parsed formula, building SymPy objects node by node."""
 
-    def __init__(self, text: str, lead: int, symbols: Mapping[str, sympy.Symbol] | None,
-                 constants: Mapping[str, sympy.Expr], max_depth: int, allow_symbols: bool = True) -> None:
+    def __init__(
+        self,
+        text: str,
+        lead: int,
+        symbols: Mapping[str, sympy.Symbol] | None,
+        constants: Mapping[str, sympy.Expr],
+        max_depth: int,
+        allow_symbols: bool = True,
+    ) -> None:
         self.text, self.lead, self.symbols = text, lead, symbols or {}
         self.constants, self.max_depth, self.allow_symbols = constants, max_depth, allow_symbols
 
@@ -124,8 +152,11 @@ class _Builder:
             op = _OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
             raise self.fail(node, f"operator {op!r} is not allowed", "allowed operators: + - * / **")
         what = _CONSTRUCTS.get(type(node), f"Python construct {type(node).__name__}")
-        raise self.fail(node, f"{what} {self.source(node)} is not allowed in a formula",
-                        f"use numbers, names, + - * / ** and calls of {_ALLOWED}")
+        raise self.fail(
+            node,
+            f"{what} {self.source(node)} is not allowed in a formula",
+            f"use numbers, names, + - * / ** and calls of {_ALLOWED}",
+        )
 
     def constant(self, node: ast.Constant) -> sympy.Expr:
         value = node.value
@@ -137,22 +168,29 @@ class _Builder:
             raise self.fail(node, f"complex number {self.source(node)} is not allowed", "formulas are real")
         if isinstance(value, int):
             if abs(value) >= 10**_MAX_LITERAL_DIGITS:
-                raise self.fail(node, f"integer literal {self.source(node)} is too long",
-                                f"use at most {_MAX_LITERAL_DIGITS} digits")
+                raise self.fail(
+                    node,
+                    f"integer literal {self.source(node)} is too long",
+                    f"use at most {_MAX_LITERAL_DIGITS} digits",
+                )
             return sympy.Integer(value)
         literal = (ast.get_source_segment(self.text, node) or repr(value)).replace("_", "")
         mantissa, _, exponent = literal.lower().partition("e")
         if sum(c.isdigit() for c in mantissa) > _MAX_LITERAL_DIGITS or len(exponent.lstrip("+-")) > 3:
-            raise self.fail(node, f"number literal {self.source(node)} is too long",
-                            f"use at most {_MAX_LITERAL_DIGITS} digits and an exponent of at most 999")
+            raise self.fail(
+                node,
+                f"number literal {self.source(node)} is too long",
+                f"use at most {_MAX_LITERAL_DIGITS} digits and an exponent of at most 999",
+            )
         exact = fractions.Fraction(literal)  # the typed decimal, exactly: 0.1 is 1/10
         return sympy.Rational(exact.numerator, exact.denominator)
 
     def name(self, node: ast.Name) -> sympy.Expr:
         name = node.id
         if name.startswith("_") or "__" in name:
-            raise self.fail(node, f"name {name!r} is not allowed",
-                            "names must not start with '_' or contain '__'")
+            raise self.fail(
+                node, f"name {name!r} is not allowed", "names must not start with '_' or contain '__'"
+            )
         if name in _FUNCTIONS:
             raise ParseError(f"{name!r} is a function; call it as {name}(x) ({self.where(node)})")
         if name in self.symbols:
@@ -170,24 +208,31 @@ class _Builder:
         if isinstance(node.func, ast.Attribute):
             return self.build(node.func, depth + 1)  # rejected there, as attribute access
         if not isinstance(node.func, ast.Name):
-            raise self.fail(node, f"call of {self.source(node.func)} is not allowed",
-                            f"only {_ALLOWED} can be called, by name")
+            raise self.fail(
+                node,
+                f"call of {self.source(node.func)} is not allowed",
+                f"only {_ALLOWED} can be called, by name",
+            )
         name = node.func.id
         if name.startswith("_") or "__" in name:
             return self.name(node.func)  # rejected there, naming the dunder
         if name not in _FUNCTIONS:
             raise self.fail(node, f"unknown function {name!r} in formula", f"allowed: {_ALLOWED}")
         if node.keywords:
-            raise self.fail(node, f"keyword arguments are not allowed in {name}(...)",
-                            "pass arguments by position")
+            raise self.fail(
+                node, f"keyword arguments are not allowed in {name}(...)", "pass arguments by position"
+            )
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.fail(arg, f"starred argument {self.source(arg)} is not allowed", "pass the value")
         counts = (1, 2) if name == "log" else (1,)
         if len(node.args) not in counts:
             usage = "log(x) or log(x, base)" if name == "log" else f"{name}(x)"
-            raise self.fail(node, f"{name} takes {' or '.join(map(str, counts))} argument(s), "
-                                  f"got {len(node.args)},", f"write {usage}")
+            raise self.fail(
+                node,
+                f"{name} takes {' or '.join(map(str, counts))} argument(s), got {len(node.args)},",
+                f"write {usage}",
+            )
         args = [self.build(arg, depth + 1) for arg in node.args]
         for arg, value in zip(node.args, args, strict=True):  # SymPy may factor numbers in functions
             if _number_bits(value) > _MAX_NUMBER_BITS:
@@ -213,40 +258,57 @@ class _Builder:
     def power(self, node: ast.AST, base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
         """base**exponent, refused when numbers would grow past reason: 9**9**9**9 must never be computed."""
         bits = _number_bits(base)
-        if exponent.is_Rational and bits and (
-            abs(exponent) > _MAX_EXPONENT
-            or abs(exponent) * bits > _MAX_NUMBER_BITS
-            or (not exponent.is_Integer and bits > _MAX_ROOT_BITS)  # SymPy factors numbers to take roots
+        if (
+            exponent.is_Rational
+            and bits
+            and (
+                abs(exponent) > _MAX_EXPONENT
+                or abs(exponent) * bits > _MAX_NUMBER_BITS
+                or (not exponent.is_Integer and bits > _MAX_ROOT_BITS)  # SymPy factors numbers to take roots
+            )
         ):
-            raise self.fail(node, f"exponent too large in {self.source(node)}",
-                            f"numeric powers are limited to |exponent| <= {_MAX_EXPONENT}, results of about "
-                            "3000 digits and roots of numbers of about 300 digits")
+            raise self.fail(
+                node,
+                f"exponent too large in {self.source(node)}",
+                f"numeric powers are limited to |exponent| <= {_MAX_EXPONENT}, results of about "
+                "3000 digits and roots of numbers of about 300 digits",
+            )
         return base**exponent
 
 
-def _parse(text: str, symbols: Mapping[str, sympy.Symbol] | None, max_length: int, max_depth: int,
-           constants: Mapping[str, sympy.Expr] = _CONSTANTS, allow_symbols: bool = True) -> sympy.Expr:
+def _parse(
+    text: str,
+    symbols: Mapping[str, sympy.Symbol] | None,
+    max_length: int,
+    max_depth: int,
+    constants: Mapping[str, sympy.Expr] = _CONSTANTS,
+    allow_symbols: bool = True,
+) -> sympy.Expr:
     if not isinstance(text, str):
         raise ParseError(f"a formula must be text, got {type(text).__name__}")
     if len(text) > max_length:
-        raise ParseError(f"formula is {len(text)} characters long, over the limit of {max_length}; "
-                         "shorten it")
+        raise ParseError(
+            f"formula is {len(text)} characters long, over the limit of {max_length}; shorten it"
+        )
     flat = text.replace("\r", " ").replace("\n", " ")
     body = flat.strip()
     if not body:
         raise ParseError("empty formula; type an expression such as 'sigmoid(z) - y'")
     depth = _bracket_depth(body)
     if depth > max_depth:
-        raise ParseError(f"formula nests brackets {depth} levels deep, over the limit of {max_depth}; "
-                         "simplify it")
+        raise ParseError(
+            f"formula nests brackets {depth} levels deep, over the limit of {max_depth}; simplify it"
+        )
     try:
         with warnings.catch_warnings():  # e.g. an invalid escape in a string: the walk refuses it anyway
             warnings.simplefilter("ignore")
             tree = ast.parse(body, mode="eval")  # parsing only; the tree is never compiled or run
     except SyntaxError as exc:
         column = exc.offset if exc.offset and exc.offset >= 1 else len(body)
-        raise ParseError(f"could not parse formula {_quote(text)}: {exc.msg} at column "
-                         f"{column + len(flat) - len(flat.lstrip())}") from None
+        raise ParseError(
+            f"could not parse formula {_quote(text)}: {exc.msg} at column "
+            f"{column + len(flat) - len(flat.lstrip())}"
+        ) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ParseError(f"could not parse formula {_quote(text)}: {type(exc).__name__}") from None
     builder = _Builder(body, len(flat) - len(flat.lstrip()), symbols, constants, max_depth, allow_symbols)
@@ -258,8 +320,13 @@ def _parse(text: str, symbols: Mapping[str, sympy.Symbol] | None, max_length: in
     return expr
 
 
-def parse_formula(text: str, *, symbols: Mapping[str, sympy.Symbol] | None = None,
-                  max_length: int = 2000, max_depth: int = 40) -> sympy.Expr:
+def parse_formula(
+    text: str,
+    *,
+    symbols: Mapping[str, sympy.Symbol] | None = None,
+    max_length: int = 2000,
+    max_depth: int = 40,
+) -> sympy.Expr:
     """Parse one formula such as 'sigmoid(z) - y' into a SymPy expression with real symbols.
 
     `symbols` maps names to the Symbol objects to use for them; other names become Symbol(name, real=True).
@@ -268,8 +335,13 @@ def parse_formula(text: str, *, symbols: Mapping[str, sympy.Symbol] | None = Non
     return _parse(text, symbols, max_length, max_depth)
 
 
-def parse_formulas(text: str, *, symbols: Mapping[str, sympy.Symbol] | None = None,
-                   max_length: int = 2000, max_depth: int = 40) -> tuple[sympy.Expr, ...]:
+def parse_formulas(
+    text: str,
+    *,
+    symbols: Mapping[str, sympy.Symbol] | None = None,
+    max_length: int = 2000,
+    max_depth: int = 40,
+) -> tuple[sympy.Expr, ...]:
     """Parse comma-separated formulas ('sigmoid(z)-y, log(2, 3)'); commas inside calls do not split."""
     if isinstance(text, str) and len(text) > max_length:
         raise ParseError(f"formula list is {len(text)} characters long, over the limit of {max_length}")
@@ -340,6 +412,8 @@ def parse_domain(text: str, *, max_length: int = 2000) -> tuple[str, sympy.Inter
         raise ParseError(f"domain {_quote(text)} needs exactly two bounds; {usage}")
     low, high = (_parse_bound(text, bound, max_length) for bound in bounds)
     if (low < high) is not sympy.true:
-        raise ParseError(f"domain {_quote(text)} needs its lower bound below its upper bound, "
-                         f"got {_quote(str(low))} >= {_quote(str(high))}")
+        raise ParseError(
+            f"domain {_quote(text)} needs its lower bound below its upper bound, "
+            f"got {_quote(str(low))} >= {_quote(str(high))}"
+        )
     return name, sympy.Interval.open(low, high)

@@ -38,7 +38,11 @@ def per_example_loss(derivation: Derivation) -> tuple[sp.Expr, sp.Basic, sp.Basi
     atoms = sorted(one.atoms(sp.Indexed), key=sp.default_sort_key)
     predictions = [a for a in atoms if assumptions.is_parameter(a)]
     labels = [a for a in atoms if isinstance(assumptions.domain_of(a), sp.FiniteSet)]
-    if len(predictions) != 1 or len(labels) != 1 or assumptions.domain_of(predictions[0]) != sp.Interval.open(0, 1):
+    if (
+        len(predictions) != 1
+        or len(labels) != 1
+        or assumptions.domain_of(predictions[0]) != sp.Interval.open(0, 1)
+    ):
         raise XentError(
             f"'{derivation.name}' does not end in the loss of one predicted probability and one label; "
             "plot a loss such as 'bce'"

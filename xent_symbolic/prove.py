@@ -27,7 +27,11 @@ def expand_log_soundly(expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
     def rewrite(e: sp.Expr) -> sp.Expr:
         if not e.args:
             return e
-        e = e.func(*(rewrite(a) for a in e.args)) if not isinstance(e, (sp.Sum, sp.Product)) else _rewrite_inside(e, rewrite)
+        e = (
+            e.func(*(rewrite(a) for a in e.args))
+            if not isinstance(e, (sp.Sum, sp.Product))
+            else _rewrite_inside(e, rewrite)
+        )
         if not isinstance(e, sp.log) or len(e.args) != 1:
             return e
         (arg,) = e.args
@@ -51,7 +55,10 @@ def _rewrite_inside(e: sp.Expr, rewrite) -> sp.Expr:
 def _proves_factor_positive(product: sp.Product, assumptions: Assumptions) -> bool:
     extra_ranges = tuple((i, lo, hi) for i, lo, hi in product.limits)
     scoped = Assumptions(
-        assumptions.domains, assumptions.parameters, assumptions.indices + extra_ranges, assumptions.definitions
+        assumptions.domains,
+        assumptions.parameters,
+        assumptions.indices + extra_ranges,
+        assumptions.definitions,
     )
     return proves_positive(product.function, scoped)
 
@@ -98,7 +105,11 @@ def _finite_atoms(expr: sp.Expr, assumptions: Assumptions) -> list[sp.Basic]:
     bound = {var for e in expr.atoms(sp.Sum, sp.Product) for var, *_ in e.limits}
     atoms = expr.atoms(sp.Indexed) | {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
     return sorted(
-        (a for a in atoms if isinstance(assumptions.domain_of(a), sp.FiniteSet) and not (a.free_symbols & bound)),
+        (
+            a
+            for a in atoms
+            if isinstance(assumptions.domain_of(a), sp.FiniteSet) and not (a.free_symbols & bound)
+        ),
         key=sp.default_sort_key,
     )
 
@@ -162,7 +173,10 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
     rest = _distribute(rest)
     for (low, high), summand in groups.items():
         inner = Assumptions(
-            assumptions.domains, assumptions.parameters, assumptions.indices + ((index, low, high),), assumptions.definitions
+            assumptions.domains,
+            assumptions.parameters,
+            assumptions.indices + ((index, low, high),),
+            assumptions.definitions,
         )
         if not _zero(summand, inner, deadline, depth + 1):
             return False
@@ -179,7 +193,9 @@ def _canonical_bound(e: sp.Expr) -> sp.Expr:
 
     def rename(node, depth):
         if isinstance(node, (sp.Sum, sp.Product)):
-            mapping = {var: sp.Symbol(f"_b{depth}_{k}", integer=True) for k, (var, *_) in enumerate(node.limits)}
+            mapping = {
+                var: sp.Symbol(f"_b{depth}_{k}", integer=True) for k, (var, *_) in enumerate(node.limits)
+            }
             limits = [(mapping[var], low, high) for var, low, high in node.limits]
             return node.func(rename(node.function.xreplace(mapping), depth + 1), *limits)
         if not node.args:
@@ -217,7 +233,11 @@ def _sign_split_symbols(expr: sp.Expr) -> list[sp.Symbol]:
         found |= {
             s
             for s in node.free_symbols
-            if isinstance(s, sp.Symbol) and s.is_real and not s.is_integer and s not in bound and _sign_unknown(s)
+            if isinstance(s, sp.Symbol)
+            and s.is_real
+            and not s.is_integer
+            and s not in bound
+            and _sign_unknown(s)
         }
     found = sorted(found, key=sp.default_sort_key)
     return found if len(found) <= _MAX_SIGN_SPLIT else []
@@ -310,7 +330,12 @@ def _has_nested_sums(expr: sp.Expr) -> bool:
             return True
         if isinstance(node, sp.Mul) and sum(isinstance(f, sp.Sum) for f in node.args) > 1:
             return True
-        if isinstance(node, sp.Pow) and isinstance(node.base, sp.Sum) and node.exp.is_Integer and node.exp > 1:
+        if (
+            isinstance(node, sp.Pow)
+            and isinstance(node.base, sp.Sum)
+            and node.exp.is_Integer
+            and node.exp > 1
+        ):
             return True
     return False
 
@@ -390,4 +415,3 @@ def proves_zero(expr: sp.Expr, assumptions: Assumptions, budget: float) -> bool:
         return _zero(expr, assumptions, deadline, 0)
     except BudgetExceeded:
         return False
-

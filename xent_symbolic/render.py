@@ -22,7 +22,11 @@ def _step_title(k: int, check: StepCheck) -> str:
 def text(checked: CheckedDerivation) -> str:
     """The derivation as plain text: each step's rule, relation, status, result and justification."""
     d = checked.derivation
-    lines = [f"{d.name}: {d.title}", "assumptions: " + "; ".join(s.text for s in d.assumptions.statements), ""]
+    lines = [
+        f"{d.name}: {d.title}",
+        "assumptions: " + "; ".join(s.text for s in d.assumptions.statements),
+        "",
+    ]
     lines.append(f"start  {d.start_name} = {d.start}")
     for k, check in enumerate(checked.steps, 1):
         name = f"{check.step.name} = " if check.step.name else "= "
@@ -39,7 +43,9 @@ def check_report(checked: CheckedDerivation) -> str:
     width = max((len(c.step.rule) for c in checked.steps), default=4)
     lines = [f"check {d.name}: {d.title}"]
     for k, check in enumerate(checked.steps, 1):
-        lines.append(f"{k:>2}. {check.step.rule:<{width}}  {check.step.relation.value:<10}  {check.status.value}")
+        lines.append(
+            f"{k:>2}. {check.step.rule:<{width}}  {check.step.relation.value:<10}  {check.status.value}"
+        )
         for obligation in check.obligations:
             line = f"      {obligation.status.value:<8} {obligation.claim}: {obligation.method}"
             if obligation.counterexample:
@@ -64,13 +70,32 @@ def _tally(checked: CheckedDerivation) -> str:
 def markdown(checked: CheckedDerivation) -> str:
     """The derivation as Markdown with $$ blocks that GitHub renders."""
     d = checked.derivation
-    out = [f"# {d.title}", "", "Assumptions: " + ", ".join(f"${s.latex}$" for s in d.assumptions.statements) + ".", ""]
+    out = [
+        f"# {d.title}",
+        "",
+        "Assumptions: " + ", ".join(f"${s.latex}$" for s in d.assumptions.statements) + ".",
+        "",
+    ]
     out += ["Start:", "", "$$", f"{d.start_name.latex} = {latex(d.start)}", "$$", ""]
     for k, check in enumerate(checked.steps, 1):
         step = check.step
         lhs = step.name.latex if step.name else r"\phantom{=}"
-        out += [f"**{_step_title(k, check)}**: {step.justification}", "", "$$", f"{lhs} = {latex(step.after)}", "$$", ""]
-    out += [f"**Conclusion** ({checked.conclusion.status.value}):", "", "$$", checked.conclusion.latex, "$$", ""]
+        out += [
+            f"**{_step_title(k, check)}**: {step.justification}",
+            "",
+            "$$",
+            f"{lhs} = {latex(step.after)}",
+            "$$",
+            "",
+        ]
+    out += [
+        f"**Conclusion** ({checked.conclusion.status.value}):",
+        "",
+        "$$",
+        checked.conclusion.latex,
+        "$$",
+        "",
+    ]
     return "\n".join(out)
 
 

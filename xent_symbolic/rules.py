@@ -61,7 +61,9 @@ class Rule(ABC):
         after = self.rewrite(expr, assumptions)
         if after == expr:
             raise RuleError(f"rule {self.name!r} does not change {expr}; it does not apply here")
-        return Step(self.name, expr, after, self.relation, self.justification(), self.transform(), self.domain())
+        return Step(
+            self.name, expr, after, self.relation, self.justification(), self.transform(), self.domain()
+        )
 
 
 _T = sp.Dummy("t", real=True)
@@ -84,11 +86,15 @@ class BernoulliTrial(Rule):
 
     def rewrite(self, expr, assumptions):
         if not isinstance(expr, sp.Piecewise) or len(expr.args) != 2:
-            raise RuleError(f"rule {self.name!r} needs a two-case Piecewise {{p if y = 1; q if y = 0}}, not {expr}")
+            raise RuleError(
+                f"rule {self.name!r} needs a two-case Piecewise {{p if y = 1; q if y = 0}}, not {expr}"
+            )
         cases = {}
         for value, condition in expr.args:
             if not isinstance(condition, sp.Eq) or condition.rhs not in (0, 1):
-                raise RuleError(f"rule {self.name!r}: each case must read 'y = 1' or 'y = 0', not {condition}")
+                raise RuleError(
+                    f"rule {self.name!r}: each case must read 'y = 1' or 'y = 0', not {condition}"
+                )
             cases[int(condition.rhs)] = (value, condition.lhs)
         if set(cases) != {0, 1} or cases[0][1] != cases[1][1]:
             raise RuleError(f"rule {self.name!r} needs the cases y = 1 and y = 0 of one label y")
@@ -209,7 +215,9 @@ class Scale(Rule):
     def __init__(self, factor: sp.Expr) -> None:
         self.factor = sp.sympify(factor)
         if self.factor.is_number and not self.factor.is_positive:
-            raise RuleError(f"rule 'scale': the factor must be positive, got {self.factor}; use 'negate' for a sign")
+            raise RuleError(
+                f"rule 'scale': the factor must be positive, got {self.factor}; use 'negate' for a sign"
+            )
 
     def rewrite(self, expr, assumptions):
         return self.factor * expr
@@ -374,7 +382,11 @@ class DropConstant(Rule):
     def constant(expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
         """The top-level terms of `expr` that do not depend on the parameters (definitions expanded)."""
         return sp.Add(
-            *(t for t in sp.Add.make_args(expr) if not _involves_parameters(assumptions.expand_definitions(t), assumptions))
+            *(
+                t
+                for t in sp.Add.make_args(expr)
+                if not _involves_parameters(assumptions.expand_definitions(t), assumptions)
+            )
         )
 
     def rewrite(self, expr, assumptions):
@@ -387,7 +399,9 @@ class DropConstant(Rule):
         after = self.rewrite(expr, assumptions)
         constant = self.constant(expr, assumptions)
         justification = f"subtracting {constant}, which does not depend on the parameters, keeps the argmin"
-        return Step(self.name, expr, after, self.relation, justification, sp.Lambda(_T, _T - constant), self.domain())
+        return Step(
+            self.name, expr, after, self.relation, justification, sp.Lambda(_T, _T - constant), self.domain()
+        )
 
     def justification(self):
         return "subtracting a term that does not depend on the parameters keeps the argmin"
@@ -436,7 +450,9 @@ class CombineSums(Rule):
                 rest.append(term)
         combined = []
         for limits, summands in groups.items():
-            common, inner = sp.factor_terms(sp.Add(*summands)).as_independent(*(v for v, *_ in limits), as_Add=False)
+            common, inner = sp.factor_terms(sp.Add(*summands)).as_independent(
+                *(v for v, *_ in limits), as_Add=False
+            )
             combined.append(common * sp.Sum(inner, *limits))
         return sp.Add(*rest, *combined)
 

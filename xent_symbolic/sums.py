@@ -45,7 +45,9 @@ class ReorderSums(Rule):
         factors, limits = _gather(expr)
         by_index = {var: (var, low, high) for var, low, high in limits}
         if len(by_index) != len(limits) or set(by_index) != set(self.order):
-            raise RuleError(f"rule {self.name!r}: the sums of {expr} are not over distinct indices {self.order}")
+            raise RuleError(
+                f"rule {self.name!r}: the sums of {expr} are not over distinct indices {self.order}"
+            )
         if any((low.free_symbols | high.free_symbols) & set(by_index) for _, low, high in limits):
             raise RuleError(f"rule {self.name!r}: a limit of {expr} depends on another sum's index")
         if any(f.has(sp.Sum) and f.free_symbols & set(by_index) for f in factors):
@@ -75,8 +77,10 @@ class FactorSums(Rule):
 
     def rewrite(self, expr, assumptions):
         def independent(e: sp.Sum) -> list[sp.Expr]:
-            (var, *_), = e.limits
-            return [f for f in sp.Mul.make_args(e.function) if isinstance(f, sp.Sum) and var not in f.free_symbols]
+            ((var, *_),) = e.limits
+            return [
+                f for f in sp.Mul.make_args(e.function) if isinstance(f, sp.Sum) and var not in f.free_symbols
+            ]
 
         def query(e):
             return isinstance(e, sp.Sum) and len(e.limits) == 1 and bool(independent(e))
@@ -107,7 +111,9 @@ class CollectSquare(Rule):
             if not (isinstance(e, sp.Sum) and len(e.limits) == 1):
                 return False
             var, low, high = e.limits[0]
-            return var != self.index and not (e.function.has(self.index) or low.has(self.index) or high.has(self.index))
+            return var != self.index and not (
+                e.function.has(self.index) or low.has(self.index) or high.has(self.index)
+            )
 
         def value(e):
             var, low, high = e.limits[0]
@@ -115,7 +121,9 @@ class CollectSquare(Rule):
 
         new = expr.replace(query, value)
         if not new.has(sp.Pow) or not any(isinstance(p.base, sp.Sum) for p in new.atoms(sp.Pow)):
-            raise RuleError(f"rule {self.name!r}: renaming the sums of {expr} to {self.index} gives no square")
+            raise RuleError(
+                f"rule {self.name!r}: renaming the sums of {expr} to {self.index} gives no square"
+            )
         return new
 
     def justification(self):

@@ -53,10 +53,15 @@ class Trace:
     def table(self) -> str:
         header = ", ".join(f"{k}={_show_input(v)}" for k, v in self.values.items())
         width = max(len(r.label) for r in self.rows)
-        lines = [f"trace {self.derivation.name} at {header}", f"{'step':<{width}}  {'float64':<24}  50 digits"]
+        lines = [
+            f"trace {self.derivation.name} at {header}",
+            f"{'step':<{width}}  {'float64':<24}  50 digits",
+        ]
         for row in self.rows:
             mark = "  <- float64 is wrong here" if row.float64_fails else ""
-            lines.append(f"{row.label:<{width}}  {_show(row.float64, _f64):<24}  {_show(row.exact, _mp)}{mark}")
+            lines.append(
+                f"{row.label:<{width}}  {_show(row.float64, _f64):<24}  {_show(row.exact, _mp)}{mark}"
+            )
         return "\n".join(lines) + "\n"
 
 
@@ -181,11 +186,15 @@ def parse_values(tokens: Sequence[str]) -> dict[str, object]:
     for token in tokens:
         name, sep, text = token.partition("=")
         if not sep or not name.strip().isidentifier():
-            raise InputError(f"cannot read the value {token!r}; write NAME=NUMBER or NAME=N1,N2,... (e.g. yhat=0.6,0.3)")
+            raise InputError(
+                f"cannot read the value {token!r}; write NAME=NUMBER or NAME=N1,N2,... (e.g. yhat=0.6,0.3)"
+            )
         try:
             numbers = [Fraction(part.strip()) for part in text.split(",")]
         except (ValueError, ZeroDivisionError):
-            raise InputError(f"cannot read the numbers in {token!r}; use decimals such as 0.6 or fractions such as 3/5") from None
+            raise InputError(
+                f"cannot read the numbers in {token!r}; use decimals such as 0.6 or fractions such as 3/5"
+            ) from None
         values[name.strip()] = numbers if len(numbers) > 1 else numbers[0]
     return values
 
@@ -244,7 +253,8 @@ def trace(derivation: Derivation, values: Mapping[str, object]) -> Trace:
         with mpmath.workdps(_DPS):
             env_mp = _environment(derivation, values, _Mp())
             labels = [f"start  {derivation.start_name}"] + [
-                f"{k}. {s.rule}" + (f"  {s.name}" if s.name else "") for k, s in enumerate(derivation.steps, 1)
+                f"{k}. {s.rule}" + (f"  {s.name}" if s.name else "")
+                for k, s in enumerate(derivation.steps, 1)
             ]
             exprs = [derivation.start] + [s.after for s in derivation.steps]
             rows = []

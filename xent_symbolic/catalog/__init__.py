@@ -30,21 +30,75 @@ class CatalogEntry:
 
 
 _ENTRIES = (
-    CatalogEntry("bce", "binary cross-entropy from the Bernoulli likelihood of n independent examples", derive_bce),
-    CatalogEntry("logistic-regression", "dJ/dw_k of the mean BCE of logistic regression by the chain rule, and grad_w J = (1/n) X^T (sigma(X w + b 1) - y)", derive_logistic_gradient),
-    CatalogEntry("logistic-regression-bias", "dJ/db of the mean BCE of logistic regression by the chain rule", derive_logistic_bias),
-    CatalogEntry("logistic-regression-hessian", "d^2J/dw_k dw_l of the mean BCE of logistic regression, and H = (1/n) X^T diag(s) X with s_i = sigma(z_i)(1 - sigma(z_i))", derive_logistic_hessian),
-    CatalogEntry("logistic-regression-convexity", "v^T H v = (1/n) sum_i s_i (x_i . v)^2 >= 0: the Hessian is positive semi-definite, the mean BCE convex in w", derive_logistic_convexity),
-    CatalogEntry("cross-entropy", "categorical cross-entropy from the likelihood prod_i prod_k p_ik^y_ik of one-hot labels", derive_cross_entropy),
-    CatalogEntry("cross-entropy-binary", "the cross-entropy with K = 2 one-hot classes is the binary cross-entropy", derive_cross_entropy_binary),
-    CatalogEntry("softmax-regression", "dJ/dW_kj of the cross-entropy of softmax regression, and (1/n) (P - Y)^T X", derive_softmax_gradient),
-    CatalogEntry("softmax-regression-bias", "dJ/db_k of the cross-entropy of softmax regression by the chain rule", derive_softmax_bias),
+    CatalogEntry(
+        "bce", "binary cross-entropy from the Bernoulli likelihood of n independent examples", derive_bce
+    ),
+    CatalogEntry(
+        "logistic-regression",
+        "dJ/dw_k of the mean BCE of logistic regression by the chain rule, and grad_w J = (1/n) X^T (sigma(X w + b 1) - y)",
+        derive_logistic_gradient,
+    ),
+    CatalogEntry(
+        "logistic-regression-bias",
+        "dJ/db of the mean BCE of logistic regression by the chain rule",
+        derive_logistic_bias,
+    ),
+    CatalogEntry(
+        "logistic-regression-hessian",
+        "d^2J/dw_k dw_l of the mean BCE of logistic regression, and H = (1/n) X^T diag(s) X with s_i = sigma(z_i)(1 - sigma(z_i))",
+        derive_logistic_hessian,
+    ),
+    CatalogEntry(
+        "logistic-regression-convexity",
+        "v^T H v = (1/n) sum_i s_i (x_i . v)^2 >= 0: the Hessian is positive semi-definite, the mean BCE convex in w",
+        derive_logistic_convexity,
+    ),
+    CatalogEntry(
+        "cross-entropy",
+        "categorical cross-entropy from the likelihood prod_i prod_k p_ik^y_ik of one-hot labels",
+        derive_cross_entropy,
+    ),
+    CatalogEntry(
+        "cross-entropy-binary",
+        "the cross-entropy with K = 2 one-hot classes is the binary cross-entropy",
+        derive_cross_entropy_binary,
+    ),
+    CatalogEntry(
+        "softmax-regression",
+        "dJ/dW_kj of the cross-entropy of softmax regression, and (1/n) (P - Y)^T X",
+        derive_softmax_gradient,
+    ),
+    CatalogEntry(
+        "softmax-regression-bias",
+        "dJ/db_k of the cross-entropy of softmax regression by the chain rule",
+        derive_softmax_bias,
+    ),
     CatalogEntry("mse", "mean squared error from the Gaussian likelihood with fixed variance", derive_mse),
-    CatalogEntry("poisson", "Poisson negative log-likelihood with a log link, from the likelihood of counts", derive_poisson),
-    CatalogEntry("weighted-bce", "class-weighted binary cross-entropy from the weighted Bernoulli likelihood", derive_weighted_bce),
-    CatalogEntry("label-smoothing", "binary cross-entropy with label smoothing, from the likelihood of smoothed labels", derive_label_smoothing),
-    CatalogEntry("linear-regression", "dMSE/dw_k of linear regression by the chain rule, and (2/n) X^T (X w + b 1 - y)", derive_linear_gradient),
-    CatalogEntry("focal-loss", "the gradient of the focal loss (given directly) with respect to the logit", derive_focal_gradient),
+    CatalogEntry(
+        "poisson",
+        "Poisson negative log-likelihood with a log link, from the likelihood of counts",
+        derive_poisson,
+    ),
+    CatalogEntry(
+        "weighted-bce",
+        "class-weighted binary cross-entropy from the weighted Bernoulli likelihood",
+        derive_weighted_bce,
+    ),
+    CatalogEntry(
+        "label-smoothing",
+        "binary cross-entropy with label smoothing, from the likelihood of smoothed labels",
+        derive_label_smoothing,
+    ),
+    CatalogEntry(
+        "linear-regression",
+        "dMSE/dw_k of linear regression by the chain rule, and (2/n) X^T (X w + b 1 - y)",
+        derive_linear_gradient,
+    ),
+    CatalogEntry(
+        "focal-loss",
+        "the gradient of the focal loss (given directly) with respect to the logit",
+        derive_focal_gradient,
+    ),
 )
 
 #: catalog name -> entry

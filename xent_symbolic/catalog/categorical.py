@@ -13,7 +13,9 @@ from .notation import K, P, Y, i, k, n, y, yhat
 __all__ = ["CROSS_ENTROPY", "categorical_assumptions", "derive_cross_entropy", "derive_cross_entropy_binary"]
 
 CROSS_ENTROPY = Name("J(P)", r"J(P)")
-ONE_HOT = Name("one-hot labels: Y_ik in {0, 1} and sum_k Y_ik = 1", r"Y_{ik} \in \{0, 1\},\ \sum_{k} Y_{ik} = 1")
+ONE_HOT = Name(
+    "one-hot labels: Y_ik in {0, 1} and sum_k Y_ik = 1", r"Y_{ik} \in \{0, 1\},\ \sum_{k} Y_{ik} = 1"
+)
 
 
 def categorical_assumptions() -> Assumptions:
@@ -63,7 +65,10 @@ def binary_assumptions() -> Assumptions:
             (P[i, k], sp.KroneckerDelta(k, 1) * yhat[i] + sp.KroneckerDelta(k, 2) * (1 - yhat[i])),
         ),
         statements=(
-            Name("K = 2 with one-hot labels: Y_i1 = y_i, Y_i2 = 1 - y_i", r"K = 2:\ Y_{i1} = y_i,\ Y_{i2} = 1 - y_i"),
+            Name(
+                "K = 2 with one-hot labels: Y_i1 = y_i, Y_i2 = 1 - y_i",
+                r"K = 2:\ Y_{i1} = y_i,\ Y_{i2} = 1 - y_i",
+            ),
             Name("P_i1 = yhat_i, P_i2 = 1 - yhat_i", r"P_{i1} = \hat{y}_i,\ P_{i2} = 1 - \hat{y}_i"),
             Name("0 < yhat_i < 1, y_i in {0, 1}", r"0 < \hat{y}_i < 1,\ y_i \in \{0, 1\}"),
         ),
@@ -96,7 +101,9 @@ def derive_cross_entropy_binary() -> Derivation:
         start_name=Name("J(P) at K = 2", r"J(P)\big|_{K = 2}"),
     )
     return (
-        derivation.apply(Rewrite("expand-class-sum", _expand_class_sum, "a sum over the two classes written out"))
+        derivation.apply(
+            Rewrite("expand-class-sum", _expand_class_sum, "a sum over the two classes written out")
+        )
         .apply(
             Substitute(
                 {Y[i, 1]: y[i], Y[i, 2]: 1 - y[i], P[i, 1]: yhat[i], P[i, 2]: 1 - yhat[i]},

@@ -23,7 +23,9 @@ FOCAL_GRAD = Name("dFL/dz", r"\frac{\partial \operatorname{FL}}{\partial z}")
 def focal_loss() -> sp.Expr:
     """FL(z, y) = -alpha y (1 - p)^gamma log p - (1 - alpha)(1 - y) p^gamma log(1 - p), p = sigma(z)."""
     p = sigmoid(logit)
-    return -alpha * label * (1 - p) ** gamma * sp.log(p) - (1 - alpha) * (1 - label) * p**gamma * sp.log(1 - p)
+    return -alpha * label * (1 - p) ** gamma * sp.log(p) - (1 - alpha) * (1 - label) * p**gamma * sp.log(
+        1 - p
+    )
 
 
 def derive_focal_gradient() -> Derivation:

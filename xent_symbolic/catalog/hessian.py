@@ -33,7 +33,9 @@ def hessian_assumptions() -> Assumptions:
     """The logistic-regression assumptions with the curvature weights s_i := sigma(z_i)(1 - sigma(z_i)) defined."""
     base = logistic_assumptions((s[i], CURVATURE))
     statement = Name("s_i = sigma(z_i)(1 - sigma(z_i))", r"s_i = \sigma(z_i)\left(1 - \sigma(z_i)\right)")
-    return Assumptions(base.domains, base.parameters, base.indices, base.definitions, base.statements + (statement,))
+    return Assumptions(
+        base.domains, base.parameters, base.indices, base.definitions, base.statements + (statement,)
+    )
 
 
 def derive_logistic_hessian() -> Derivation:
@@ -47,19 +49,31 @@ def derive_logistic_hessian() -> Derivation:
         start_name=HESSIAN,
     )
     return (
-        derivation.apply(UseDerived(gradient.start, gradient.steps[-2].after, f"{GRAD_W} from logistic-regression"))
+        derivation.apply(
+            UseDerived(gradient.start, gradient.steps[-2].after, f"{GRAD_W} from logistic-regression")
+        )
         .apply(DifferentiateUnderSum())
         .apply(ChainRule(z[i]))
         .apply(EvaluateDerivative(z[i], "d/dz_i (sigma(z_i) - y_i) = sigma(z_i) (1 - sigma(z_i))"))
-        .apply(EvaluateDerivative(w[l], "dz_i/dw_l = X_il (the Kronecker delta of w_j by w_l collapses the sum over j)"))
-        .apply(Abbreviate(s[i], CURVATURE, "the curvature weight s_i = sigma(z_i)(1 - sigma(z_i)) (a definition)"))
+        .apply(
+            EvaluateDerivative(
+                w[l], "dz_i/dw_l = X_il (the Kronecker delta of w_j by w_l collapses the sum over j)"
+            )
+        )
+        .apply(
+            Abbreviate(
+                s[i], CURVATURE, "the curvature weight s_i = sigma(z_i)(1 - sigma(z_i)) (a definition)"
+            )
+        )
         .apply(MatrixForm(k, l, MATRICES, ENTRIES), name=HESSIAN_MATRIX)
         .named(HESSIAN_MATRIX)
     )
 
 
 QUADRATIC_FORM = Name("v^T H v", r"v^{T} H v")
-SUM_OF_SQUARES = Name("(1/n) sum_i s_i (x_i . v)^2", r"\frac{1}{n} \sum_{i=1}^{n} s_i \left(x_i^{T} v\right)^2")
+SUM_OF_SQUARES = Name(
+    "(1/n) sum_i s_i (x_i . v)^2", r"\frac{1}{n} \sum_{i=1}^{n} s_i \left(x_i^{T} v\right)^2"
+)
 READING = Name(
     "for every v: H is positive semi-definite, so J is convex in w",
     r"\text{for every } v\text{: } H \succeq 0\text{, so } J \text{ is convex in } w",
@@ -74,9 +88,15 @@ def derive_logistic_convexity() -> Derivation:
     """v^T H v = sum_k sum_l v_k H_kl v_l = (1/n) sum_i s_i (sum_k X_ik v_k)^2 >= 0 for every v."""
     entry = derive_logistic_hessian().steps[-2].after  # (1/n) sum_i s_i X_ik X_il
     assumptions = hessian_assumptions()
-    statement = Name("v in R^d; H_kl as derived in logistic-regression-hessian", r"v \in \mathbb{R}^d,\ H_{kl} \text{ as derived}")
+    statement = Name(
+        "v in R^d; H_kl as derived in logistic-regression-hessian",
+        r"v \in \mathbb{R}^d,\ H_{kl} \text{ as derived}",
+    )
     assumptions = Assumptions(
-        assumptions.domains, assumptions.parameters, assumptions.indices, assumptions.definitions,
+        assumptions.domains,
+        assumptions.parameters,
+        assumptions.indices,
+        assumptions.definitions,
         assumptions.statements + (statement,),
     )
     derivation = Derivation(

@@ -47,7 +47,11 @@ def derive_linear_gradient() -> Derivation:
         derivation.apply(DifferentiateUnderSum())
         .apply(ChainRule(mu[i]))
         .apply(EvaluateDerivative(mu[i], "d(y_i - mu_i)^2 / dmu_i = -2 (y_i - mu_i)"))
-        .apply(EvaluateDerivative(w[k], "dmu_i/dw_k = X_ik (the Kronecker delta of w_j by w_k collapses the sum over j)"))
+        .apply(
+            EvaluateDerivative(
+                w[k], "dmu_i/dw_k = X_ik (the Kronecker delta of w_j by w_k collapses the sum over j)"
+            )
+        )
         .apply(SimplifySummands(2 / n))
         .apply(MatrixForm(k, None, MATRICES, ENTRIES), name=GRAD_W_MATRIX)
         .named(GRAD_W_MATRIX)

@@ -30,7 +30,10 @@ def logistic_assumptions(*extra: tuple[sp.Indexed, sp.Expr]) -> Assumptions:
         definitions=extra + ((yhat[i], sigmoid(z[i])), (z[i], sp.Sum(X[i, j] * w[j], (j, 1, d)) + b)),
         statements=(
             Name("y_i in {0, 1}", r"y_i \in \{0, 1\}"),
-            Name("yhat_i = sigma(z_i), z_i = sum_j X_ij w_j + b", r"\hat{y}_i = \sigma(z_i),\ z_i = \sum_{j} X_{ij} w_j + b"),
+            Name(
+                "yhat_i = sigma(z_i), z_i = sum_j X_ij w_j + b",
+                r"\hat{y}_i = \sigma(z_i),\ z_i = \sum_{j} X_{ij} w_j + b",
+            ),
             Name("n, d are positive integers; k in 1..d", r"n, d \in \mathbb{Z}_{>0},\ 1 \le k \le d"),
         ),
     )
@@ -53,7 +56,9 @@ def _chain(parameter: sp.Basic, start_name: Name, last: str) -> Derivation:
     return (
         derivation.apply(DifferentiateUnderSum())
         .apply(ChainRule(yhat[i], z[i]))
-        .apply(EvaluateDerivative(yhat[i], "dl_i/dyhat_i: the derivative of y log(yhat) + (1 - y) log(1 - yhat)"))
+        .apply(
+            EvaluateDerivative(yhat[i], "dl_i/dyhat_i: the derivative of y log(yhat) + (1 - y) log(1 - yhat)")
+        )
         .apply(EvaluateDerivative(z[i], "dyhat_i/dz_i = sigma'(z_i) = sigma(z_i) (1 - sigma(z_i))"))
         .apply(EvaluateDerivative(parameter, last))
         .apply(Substitute({yhat[i]: sigmoid(z[i])}, "definition yhat_i = sigma(z_i)"))
@@ -67,7 +72,9 @@ GRAD_W_MATRIX = Name("(grad_w J)_k", r"\left(\nabla_{w} J\right)_k")
 
 def derive_logistic_gradient() -> Derivation:
     """dJ/dw_k = (1/n) sum_i (sigma(z_i) - y_i) X_ik = [(1/n) X^T (sigma(X w + b 1) - y)]_k."""
-    derivation = _chain(w[k], GRAD_W, "dz_i/dw_k = X_ik (the Kronecker delta of w_j by w_k collapses the sum over j)")
+    derivation = _chain(
+        w[k], GRAD_W, "dz_i/dw_k = X_ik (the Kronecker delta of w_j by w_k collapses the sum over j)"
+    )
     return derivation.apply(MatrixForm(k, None, MATRICES, ENTRIES), name=GRAD_W_MATRIX).named(GRAD_W_MATRIX)
 
 
@@ -76,6 +83,8 @@ def derive_logistic_bias() -> Derivation:
     from dataclasses import replace
 
     derivation = _chain(b, Name("dJ/db", r"\frac{\partial J}{\partial b}"), "dz_i/db = 1")
-    derivation = replace(derivation, name="logistic-regression-bias", title="Logistic regression: dJ/db by the chain rule")
+    derivation = replace(
+        derivation, name="logistic-regression-bias", title="Logistic regression: dJ/db by the chain rule"
+    )
     name = Name("grad_b J", r"\nabla_{b} J")
     return derivation.apply(MatrixForm(None, None, MATRICES, ENTRIES), name=name).named(name)

@@ -8,9 +8,37 @@ from ..assumptions import BINARY, POSITIVE_INTEGERS, UNIT_INTERVAL, Assumptions
 from ..core import Name
 
 __all__ = [
-    "n", "i", "y", "yhat", "bernoulli_assumptions", "independent_examples",
-    "d", "K", "j", "k", "l", "c", "X", "w", "W", "b", "bias", "z", "t", "s", "v",
-    "Y", "P", "m", "q", "X_mat", "w_mat", "y_vec", "s_vec", "P_mat", "Y_mat",
+    "n",
+    "i",
+    "y",
+    "yhat",
+    "bernoulli_assumptions",
+    "independent_examples",
+    "d",
+    "K",
+    "j",
+    "k",
+    "l",
+    "c",
+    "X",
+    "w",
+    "W",
+    "b",
+    "bias",
+    "z",
+    "t",
+    "s",
+    "v",
+    "Y",
+    "P",
+    "m",
+    "q",
+    "X_mat",
+    "w_mat",
+    "y_vec",
+    "s_vec",
+    "P_mat",
+    "Y_mat",
 ]
 
 #: the number of examples
@@ -44,7 +72,10 @@ def bernoulli_assumptions() -> Assumptions:
     return independent_examples(
         ((yhat, UNIT_INTERVAL), (y, BINARY)),
         (yhat,),
-        (Name("0 < yhat_i < 1 for every i", r"0 < \hat{y}_i < 1"), Name("y_i in {0, 1}", r"y_i \in \{0, 1\}")),
+        (
+            Name("0 < yhat_i < 1 for every i", r"0 < \hat{y}_i < 1"),
+            Name("y_i in {0, 1}", r"y_i \in \{0, 1\}"),
+        ),
     )
 
 

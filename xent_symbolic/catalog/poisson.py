@@ -23,7 +23,10 @@ def poisson_assumptions() -> Assumptions:
         parameters=(eta,),
         statements=(
             Name("y_i in {0, 1, 2, ...} are counts", r"y_i \in \{0, 1, 2, \dots\}"),
-            Name("the rate is lambda_i = exp(eta_i) (log link), eta_i real", r"\lambda_i = e^{\eta_i},\ \eta_i \in \mathbb{R}"),
+            Name(
+                "the rate is lambda_i = exp(eta_i) (log link), eta_i real",
+                r"\lambda_i = e^{\eta_i},\ \eta_i \in \mathbb{R}",
+            ),
         ),
     )
 

@@ -34,7 +34,10 @@ def derive_label_smoothing() -> Derivation:
             Name("0 < yhat_i < 1 for every i", r"0 < \hat{y}_i < 1"),
             Name("y_i in {0, 1}", r"y_i \in \{0, 1\}"),
             Name("0 < epsilon < 1 is fixed", r"0 < \epsilon < 1 \text{ fixed}"),
-            Name("ytilde_i = (1 - epsilon) y_i + epsilon/2 (so 0 < ytilde_i < 1)", r"\tilde{y}_i = (1 - \epsilon) y_i + \epsilon / 2"),
+            Name(
+                "ytilde_i = (1 - epsilon) y_i + epsilon/2 (so 0 < ytilde_i < 1)",
+                r"\tilde{y}_i = (1 - \epsilon) y_i + \epsilon / 2",
+            ),
         ),
     )
     trial = yhat[i] ** ytilde[i] * (1 - yhat[i]) ** (1 - ytilde[i])
@@ -46,5 +49,7 @@ def derive_label_smoothing() -> Derivation:
         Name("P(ytilde_i | yhat_i)", r"P(\tilde{y}_i \mid \hat{y}_i)"),
     )
     loss = likelihood_chain(derivation, i, n, SMOOTHED)
-    written_out = Substitute({ytilde[i]: smoothed}, "the smoothed label is (1 - epsilon) y_i + epsilon/2 (definition)")
+    written_out = Substitute(
+        {ytilde[i]: smoothed}, "the smoothed label is (1 - epsilon) y_i + epsilon/2 (definition)"
+    )
     return loss.apply(written_out, name=SMOOTHED)

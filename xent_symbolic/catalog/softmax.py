@@ -33,9 +33,7 @@ def _fold_softmax(expr: sp.Expr) -> sp.Expr:
         factors.remove(denominator)
         return sp.Mul(P[i, k], *factors)
 
-    return expr.replace(
-        lambda e: isinstance(e, sp.Mul) and {numerator, denominator} <= set(e.args), fold
-    )
+    return expr.replace(lambda e: isinstance(e, sp.Mul) and {numerator, denominator} <= set(e.args), fold)
 
 
 def _sum_of_labels(expr: sp.Expr) -> sp.Expr:
@@ -53,7 +51,12 @@ def _sum_of_labels(expr: sp.Expr) -> sp.Expr:
 def softmax_assumptions() -> Assumptions:
     """P_ic := softmax(z_i)_c, z_ic := sum_q W_cq X_iq + b_c, one-hot Y_ic := [c = t_i] with t_i in 1..K."""
     return Assumptions(
-        domains=((n, POSITIVE_INTEGERS), (d, POSITIVE_INTEGERS), (K, POSITIVE_INTEGERS), (t, sp.Range(1, K + 1))),
+        domains=(
+            (n, POSITIVE_INTEGERS),
+            (d, POSITIVE_INTEGERS),
+            (K, POSITIVE_INTEGERS),
+            (t, sp.Range(1, K + 1)),
+        ),
         parameters=(W, bias),
         indices=((i, sp.S.One, n), (k, sp.S.One, K), (j, sp.S.One, d)),
         definitions=(
@@ -81,7 +84,9 @@ def _chain(parameter: sp.Indexed, start_name: Name, last: str) -> Derivation:
         assumptions=softmax_assumptions(),
         start_name=start_name,
     )
-    one_hot = Rewrite("one-hot", _sum_of_labels, "one-hot labels: sum_c a Y_ic = a (sum_c Y_ic = 1, a free of c)")
+    one_hot = Rewrite(
+        "one-hot", _sum_of_labels, "one-hot labels: sum_c a Y_ic = a (sum_c Y_ic = 1, a free of c)"
+    )
     derivation = (
         derivation.apply(DifferentiateUnderSum())
         .apply(ChainRule(z[i, m], over=(m, 1, K)))

@@ -218,7 +218,10 @@ def _softmax_numpy_pieces() -> dict[str, str]:
     (log_sum,) = [a for a in final.atoms(sp.log) if isinstance(a.args[0], sp.Sum)]
     total = log_sum.args[0]
     exponent = sp.IndexedBase("e", real=True)
-    shared = total.replace(lambda a: isinstance(a, sp.exp) and isinstance(a.args[0], sp.Indexed), lambda a: exponent[a.args[0].indices])
+    shared = total.replace(
+        lambda a: isinstance(a, sp.exp) and isinstance(a.args[0], sp.Indexed),
+        lambda a: exponent[a.args[0].indices],
+    )
     s, lse = sp.Symbol("s", positive=True), sp.Symbol("lse", real=True)
     (term,) = total.function.atoms(sp.exp)
     exp_u = print_array(term, "numpy", {uk: "U"})
