@@ -66,7 +66,7 @@ def _sklearn_log_loss(z, y):
     hard = np.all((y == 0) | (y == 1))
     if not hard:
         return None, None
-    return np.array([log_loss([t], [q], labels=[0, 1]) for t, q in zip(y, p)]), None
+    return np.array([log_loss([t], [q], labels=[0, 1]) for t, q in zip(y, p, strict=False)]), None
 
 
 def _jax_softplus(z, y):
@@ -94,7 +94,7 @@ PEERS = [
 def _relative(values, refs) -> float:
     worst = 0.0
     with mpmath.workdps(50):
-        for v, r in zip(values, refs):
+        for v, r in zip(values, refs, strict=False):
             if not math.isfinite(v):
                 return math.inf
             worst = max(worst, float(abs(mpmath.mpf(float(v)) - r) / max(abs(r), TINY)))
@@ -104,7 +104,7 @@ def _relative(values, refs) -> float:
 def _absolute(values, refs, scale) -> float:
     worst = 0.0
     with mpmath.workdps(50):
-        for v, r, s in zip(values, refs, scale):
+        for v, r, s in zip(values, refs, scale, strict=False):
             if not math.isfinite(v):
                 return math.inf
             worst = max(worst, float(abs(mpmath.mpf(float(v)) - r)) / s)

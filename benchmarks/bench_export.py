@@ -115,7 +115,7 @@ def jax_function(kind):
 
 def read_bandwidth(X: np.ndarray, w: np.ndarray, repeats: int) -> float:
     """Bytes per second of the faster of one BLAS pass (X @ w) and one reduction (X.sum()) over X."""
-    t = min(median_time(lambda: X @ w, repeats), median_time(lambda: X.sum(), repeats))
+    t = min(median_time(lambda: X @ w, repeats), median_time(X.sum, repeats))
     return X.nbytes / t
 
 

@@ -4,7 +4,7 @@ import sympy as sp
 
 from xent_symbolic import Assumptions, Name, check
 from xent_symbolic.likelihood import negative_log_likelihood
-from xent_symbolic.rules import DropConstant, Distribute, Scale, SumLinearity
+from xent_symbolic.rules import Distribute, DropConstant, Scale, SumLinearity
 
 n, i = sp.Symbol("n", integer=True, positive=True), sp.Symbol("i", integer=True, positive=True)
 y, mu = sp.IndexedBase("y", real=True), sp.IndexedBase("mu", real=True)

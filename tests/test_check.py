@@ -87,7 +87,7 @@ def test_a_swapped_bernoulli_trial_is_refuted(bce):
 
 def test_product_rule_on_factors_of_unknown_sign_is_not_proved():
     x = sp.IndexedBase("x", real=True)
-    assumptions = replace(A, domains=A.domains + ((x, sp.S.Reals),))
+    assumptions = replace(A, domains=(*A.domains, (x, sp.S.Reals)))
     step = LogOfProduct().step(sp.log(sp.Product(x[i], (i, 1, n))), assumptions)
     assert check_step(step, assumptions).status is not Status.PROVED
 
@@ -112,7 +112,7 @@ def test_a_claim_with_no_evaluable_point_is_unknown():
 def test_a_broken_step_makes_the_derivation_not_ok(bce):
     broken = replace(bce.steps[5], after=sp.Sum(TERMS, (i, 1, n)))
     derivation = Derivation(
-        bce.name, bce.title, bce.start, bce.assumptions, bce.start_name, bce.steps[:5] + (broken,)
+        bce.name, bce.title, bce.start, bce.assumptions, bce.start_name, (*bce.steps[:5], broken)
     )
     checked = check(derivation)
     assert not checked.ok

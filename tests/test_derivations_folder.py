@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from xent_symbolic.catalog import names
+from xent_symbolic.catalog import get, names
 from xent_symbolic.check import check
-from xent_symbolic.catalog import get
 from xent_symbolic.cli import DOCUMENTS
 from xent_symbolic.render import render
 

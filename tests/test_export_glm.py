@@ -268,7 +268,7 @@ def test_the_exportable_table_lists_the_new_entries():
 # --- the standalone module -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", NEW + ["mse"])
+@pytest.mark.parametrize("name", [*NEW, "mse"])
 def test_exported_module_imports_numpy_only_and_lists_its_proofs(tmp_path, name):
     path = tmp_path / "exported.py"
     assert main(["export", name, "--backend", "numpy", "-o", str(path)]) == 0

@@ -67,7 +67,9 @@ GRID = np.unique(
 
 def _errors(values, refs, scale):
     with mpmath.workdps(50):
-        return max(float(abs(mpmath.mpf(float(v)) - r) / s) for v, r, s in zip(values, refs, scale))
+        return max(
+            float(abs(mpmath.mpf(float(v)) - r) / s) for v, r, s in zip(values, refs, scale, strict=False)
+        )
 
 
 @pytest.mark.parametrize("label", [0.0, 1.0])
@@ -103,8 +105,8 @@ def test_softmax_loss_is_finite_and_accurate_at_huge_logits():
     Y = np.eye(3)[[0, 1, 2]]
     losses, G = f.module._pointwise(Z.copy(), Y, with_loss=True, with_grad=True)  # it overwrites Z with U
     with mpmath.workdps(50):
-        for row, yrow, got in zip(Z, Y, losses):
+        for row, yrow, got in zip(Z, Y, losses, strict=False):
             lse = mpmath.log(mpmath.fsum(mpmath.exp(mpmath.mpf(v)) for v in row))
-            ref = mpmath.fsum(yk * (lse - mpmath.mpf(v)) for yk, v in zip(yrow, row))
+            ref = mpmath.fsum(yk * (lse - mpmath.mpf(v)) for yk, v in zip(yrow, row, strict=False))
             assert abs(mpmath.mpf(got) - ref) <= 4e-16 * max(1, abs(ref))
     assert np.isfinite(G).all()

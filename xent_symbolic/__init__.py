@@ -4,16 +4,16 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .assumptions import Assumptions  # noqa: E402
+from .assumptions import Assumptions
 from .catalog import CATALOG, get
 from .check import CheckedDerivation, check, check_step
 from .core import Derivation, Name, Relation, Status, Step
-from .errors import XentError  # noqa: E402 - __version__ first: render imports it
-from .verify import verify_gradient  # noqa: E402
+from .errors import XentError
+from .verify import verify_gradient
 
 __all__ = [
-    "Assumptions",
     "CATALOG",
+    "Assumptions",
     "CheckedDerivation",
     "Derivation",
     "Name",
@@ -21,9 +21,9 @@ __all__ = [
     "Status",
     "Step",
     "XentError",
+    "__version__",
     "check",
     "check_step",
     "get",
     "verify_gradient",
-    "__version__",
 ]

@@ -9,7 +9,7 @@ import sympy as sp
 from .core import Name
 from .errors import StepError
 
-__all__ = ["Assumptions", "BINARY", "UNIT_INTERVAL", "POSITIVE_INTEGERS"]
+__all__ = ["BINARY", "POSITIVE_INTEGERS", "UNIT_INTERVAL", "Assumptions"]
 
 #: the labels of a binary problem
 BINARY = sp.FiniteSet(0, 1)
@@ -80,7 +80,7 @@ class Assumptions:
                 pattern_indices = defined.indices
 
                 def _replace(element, pattern_indices=pattern_indices, value=value):
-                    return value.xreplace(dict(zip(pattern_indices, element.indices)))
+                    return value.xreplace(dict(zip(pattern_indices, element.indices, strict=False)))
 
                 expr = expr.replace(
                     lambda e, defined=defined: isinstance(e, sp.Indexed) and e.base == defined.base, _replace
@@ -91,4 +91,4 @@ class Assumptions:
 
     def with_domain(self, atom: sp.Basic, domain: sp.Set) -> Assumptions:
         rest = tuple((a, d) for a, d in self.domains if a != atom)
-        return replace(self, domains=rest + ((atom, domain),))
+        return replace(self, domains=(*rest, (atom, domain)))

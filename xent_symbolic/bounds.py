@@ -10,7 +10,7 @@ import sympy as sp
 from .assumptions import Assumptions
 from .functions import sigmoid, softplus
 
-__all__ = ["Bound", "enclose", "proves_positive", "proves_negative", "proves_within"]
+__all__ = ["Bound", "enclose", "proves_negative", "proves_positive", "proves_within"]
 
 oo = sp.oo
 

@@ -16,10 +16,10 @@ from .evidence import DPS, Evidence, close, is_real_finite, search
 from .prove import proves_zero
 
 __all__ = [
+    "CheckedDerivation",
+    "Conclusion",
     "Obligation",
     "StepCheck",
-    "Conclusion",
-    "CheckedDerivation",
     "check",
     "check_step",
     "decide_equal",

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .assumptions import Assumptions
     from .rules import Rule
 
-__all__ = ["Relation", "Status", "Name", "Step", "Derivation"]
+__all__ = ["Derivation", "Name", "Relation", "Status", "Step"]
 
 
 class Relation(Enum):
@@ -153,11 +153,11 @@ class Derivation:
         step = rule.step(self.current, self.assumptions)
         if name is not None:
             step = replace(step, name=name)
-        return replace(self, steps=self.steps + (step,))
+        return replace(self, steps=(*self.steps, step))
 
     def then(self, step: Step) -> Derivation:
         """Append a step built elsewhere (a user's own claim); its before must be the current expression."""
-        return replace(self, steps=self.steps + (step,))
+        return replace(self, steps=(*self.steps, step))
 
     def named(self, result_name: Name) -> Derivation:
         """The same derivation with its final expression named (e.g. J)."""

@@ -9,7 +9,7 @@ from .core import Derivation
 from .latex import align, latex
 from .render import markdown
 
-__all__ = ["derivation_latex", "derivation_markdown", "checked_latex", "checked_markdown", "checked_html"]
+__all__ = ["checked_html", "checked_latex", "checked_markdown", "derivation_latex", "derivation_markdown"]
 
 
 def derivation_latex(derivation: Derivation) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 __all__ = [
-    "XentError",
-    "UnknownNameError",
+    "InputError",
     "ParseError",
     "RuleError",
     "StepError",
-    "InputError",
+    "UnknownNameError",
+    "XentError",
 ]
 
 

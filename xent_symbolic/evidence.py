@@ -13,7 +13,7 @@ from .assumptions import Assumptions
 from .calculus import prepare
 from .functions import MPMATH_FUNCTIONS
 
-__all__ = ["Evidence", "search", "instantiate", "sample_value", "DPS"]
+__all__ = ["DPS", "Evidence", "instantiate", "sample_value", "search"]
 
 #: working precision (decimal digits) of numeric evidence
 DPS = 50
@@ -105,7 +105,7 @@ def _size_sets(assumptions: Assumptions, instances: int, rng: random.Random) -> 
 
 
 def _is_bad(value) -> bool:
-    return isinstance(value, mpmath.mpc) and abs(value.imag) > 0 or not mpmath.isfinite(value)
+    return (isinstance(value, mpmath.mpc) and abs(value.imag) > 0) or not mpmath.isfinite(value)
 
 
 def search(
@@ -138,7 +138,7 @@ def search(
             concrete.append(instantiate(sp.sympify(e), assumptions, sizes, rng))
         atoms = _sampled_atoms(concrete)
         dummies = [sp.Dummy(f"a{k}") for k in range(len(atoms))]
-        replaced = [c.xreplace(dict(zip(atoms, dummies))) for c in concrete]
+        replaced = [c.xreplace(dict(zip(atoms, dummies, strict=False))) for c in concrete]
         function = sp.lambdify(dummies, replaced, modules=[MPMATH_FUNCTIONS, "mpmath"])
         concrete_sizes = {s: sp.Integer(v) for s, v in sizes.items()}
         domains = [extra.get(a, assumptions.domain_of(a)).xreplace(concrete_sizes) for a in atoms]
@@ -157,7 +157,7 @@ def search(
                     passed += 1
                     continue
                 point = {str(s): str(v) for s, v in sizes.items()}
-                point.update({str(a): mpmath.nstr(v, 17) for a, v in zip(atoms, values_in)})
+                point.update({str(a): mpmath.nstr(v, 17) for a, v in zip(atoms, values_in, strict=False)})
                 return Evidence(
                     passed,
                     dps,

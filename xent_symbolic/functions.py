@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["sigmoid", "softplus", "MPMATH_FUNCTIONS"]
+__all__ = ["MPMATH_FUNCTIONS", "sigmoid", "softplus"]
 
 
-class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower-case, like sin and exp
+class sigmoid(sp.Function):
     r"""sigma(z) = 1 / (1 + exp(-z)); d/dz sigma(z) = sigma(z) (1 - sigma(z)).
 
     >>> z = sp.Symbol('z', real=True)
@@ -55,7 +55,7 @@ class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower-case, like
         return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
-class softplus(sp.Function):  # noqa: N801
+class softplus(sp.Function):
     r"""softplus(z) = log(1 + exp(z)); d/dz softplus(z) = sigma(z).
 
     >>> z = sp.Symbol('z', real=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import final
 
@@ -84,7 +85,7 @@ class ChainRule(Rule):
         def value(e):
             (variable,) = e.variables
             chain = (e.expr, *self.path, variable)
-            factors = [sp.Derivative(outer, inner) for outer, inner in zip(chain, chain[1:])]
+            factors = [sp.Derivative(outer, inner) for outer, inner in itertools.pairwise(chain)]
             product = sp.Mul(*factors)
             return sp.Sum(product, self.over) if self.over else product
 

@@ -11,7 +11,7 @@ from sympy.printing.precedence import PRECEDENCE
 from .check import CheckedDerivation
 from .core import Derivation, Status, Step
 
-__all__ = ["XentLatexPrinter", "latex", "escape_text", "step_line", "align", "document"]
+__all__ = ["XentLatexPrinter", "align", "document", "escape_text", "latex", "step_line"]
 
 
 class XentLatexPrinter(LatexPrinter):

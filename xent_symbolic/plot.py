@@ -12,7 +12,7 @@ from .core import Derivation
 from .errors import InputError, XentError
 from .functions import sigmoid
 
-__all__ = ["LossCurve", "per_example_loss", "loss_curves", "figure_bytes", "FIGURE_FORMATS"]
+__all__ = ["FIGURE_FORMATS", "LossCurve", "figure_bytes", "loss_curves", "per_example_loss"]
 
 #: file suffix -> matplotlib format
 FIGURE_FORMATS = {".png": "png", ".svg": "svg"}

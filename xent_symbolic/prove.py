@@ -12,7 +12,7 @@ from .bounds import enclose, proves_positive
 from .calculus import prepare
 from .timebox import BudgetExceeded, time_limit
 
-__all__ = ["proves_zero", "expand_log_soundly", "flatten_sums"]
+__all__ = ["expand_log_soundly", "flatten_sums", "proves_zero"]
 
 _MAX_CASES = 16
 
@@ -128,7 +128,7 @@ def _with_assumed_dummies(expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
 def _plain_zero(expr: sp.Expr, assumptions: Assumptions, deadline: float) -> bool:
     """Zero test of an expression without sums: cheap normal forms first, then simplify within the budget."""
     attempts = (
-        lambda e: sp.expand(e),
+        sp.expand,
         lambda e: sp.cancel(sp.expand(e)),
         lambda e: sp.simplify(_with_assumed_dummies(e, assumptions)),
         lambda e: sp.simplify(_with_assumed_dummies(e.rewrite(sp.exp), assumptions)),
@@ -155,7 +155,7 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
     if finite and len(finite) <= 4:
         values = [sorted(assumptions.domain_of(a)) for a in finite]
         return all(
-            _zero(expr.xreplace(dict(zip(finite, case))), assumptions, deadline, depth)
+            _zero(expr.xreplace(dict(zip(finite, case, strict=False))), assumptions, deadline, depth)
             for case in cartesian(*values)
         )
     signed = _sign_split_symbols(expr)
@@ -175,7 +175,7 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
         inner = Assumptions(
             assumptions.domains,
             assumptions.parameters,
-            assumptions.indices + ((index, low, high),),
+            (*assumptions.indices, (index, low, high)),
             assumptions.definitions,
         )
         if not _zero(summand, inner, deadline, depth + 1):
@@ -255,7 +255,7 @@ def _sign_cases(symbols: list[sp.Symbol]):
         t = sp.Dummy(f"{s}_abs", positive=True)
         choices.append((t, -t, sp.S.Zero))
     for values in cartesian(*choices):
-        yield dict(zip(symbols, values))
+        yield dict(zip(symbols, values, strict=False))
 
 
 def _shift_out_of_log_sum_exp(expr: sp.Expr) -> sp.Expr:

@@ -11,7 +11,7 @@ from . import __version__
 from .check import CheckedDerivation, StepCheck
 from .latex import document, latex
 
-__all__ = ["FORMATS", "render", "to_json_dict", "text", "markdown", "check_report"]
+__all__ = ["FORMATS", "check_report", "markdown", "render", "text", "to_json_dict"]
 
 
 def _step_title(k: int, check: StepCheck) -> str:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["time_limit", "BudgetExceeded"]
+__all__ = ["BudgetExceeded", "time_limit"]
 
 
 class BudgetExceeded(Exception):

@@ -16,7 +16,7 @@ from .core import Derivation
 from .errors import InputError, did_you_mean
 from .functions import sigmoid, softplus
 
-__all__ = ["TraceRow", "Trace", "trace", "parse_values"]
+__all__ = ["Trace", "TraceRow", "parse_values", "trace"]
 
 _DPS = 50
 
@@ -95,7 +95,7 @@ class _Float64:
     def number(self, x):
         return np.float64(float(x))
 
-    functions = {
+    functions = {  # noqa: RUF012 - read only
         sp.log: np.log,
         sp.exp: np.exp,
         sigmoid: lambda z: 1 / (1 + np.exp(-z)),
@@ -107,7 +107,7 @@ class _Mp:
     def number(self, x):
         return mpmath.mpf(sp.Float(x, _DPS)) if not x.is_Rational else mpmath.mpf(x.p) / x.q
 
-    functions = {
+    functions = {  # noqa: RUF012 - read only
         sp.log: mpmath.log,
         sp.exp: mpmath.exp,
         sigmoid: lambda z: 1 / (1 + mpmath.exp(-z)),

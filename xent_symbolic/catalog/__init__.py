@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from ..core import Derivation
 from ..errors import did_you_mean
 from .bce import derive_bce
+from .categorical import derive_cross_entropy, derive_cross_entropy_binary
 from .focal import derive_focal_gradient
 from .gaussian import derive_mse
+from .hessian import derive_logistic_convexity, derive_logistic_hessian
 from .linear import derive_linear_gradient
+from .logistic import derive_logistic_bias, derive_logistic_gradient
 from .poisson import derive_poisson
 from .smoothing import derive_label_smoothing
-from .weighted import derive_weighted_bce
-from .categorical import derive_cross_entropy, derive_cross_entropy_binary
-from .logistic import derive_logistic_bias, derive_logistic_gradient
-from .hessian import derive_logistic_convexity, derive_logistic_hessian
 from .softmax import derive_softmax_bias, derive_softmax_gradient
+from .weighted import derive_weighted_bce
 
-__all__ = ["CatalogEntry", "CATALOG", "get", "names"]
+__all__ = ["CATALOG", "CatalogEntry", "get", "names"]
 
 
 @dataclass(frozen=True)

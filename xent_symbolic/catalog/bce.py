@@ -9,7 +9,7 @@ from ..likelihood import likelihood_chain
 from ..rules import BernoulliTrial
 from .notation import bernoulli_assumptions, i, n, y, yhat
 
-__all__ = ["derive_bce", "BCE"]
+__all__ = ["BCE", "derive_bce"]
 
 BCE = Name("J(yhat)", r"J(\hat{y})")
 

@@ -10,7 +10,7 @@ from ..functions import sigmoid
 from ..gradient import EvaluateDerivative
 from ..rules import SplitByLabel
 
-__all__ = ["derive_focal_gradient", "focal_loss", "alpha", "gamma", "logit", "label"]
+__all__ = ["alpha", "derive_focal_gradient", "focal_loss", "gamma", "label", "logit"]
 
 #: the logit z, the label y, the class balance alpha and the focusing exponent gamma (one example)
 logit = sp.Symbol("z", real=True)

@@ -7,10 +7,10 @@ import sympy as sp
 from ..assumptions import Assumptions
 from ..core import Derivation, Name
 from ..likelihood import negative_log_likelihood
-from ..rules import DropConstant, Distribute, Scale, SumLinearity
-from .notation import i, n, y, independent_examples
+from ..rules import Distribute, DropConstant, Scale, SumLinearity
+from .notation import i, independent_examples, n, y
 
-__all__ = ["derive_mse", "mu", "sigma", "gaussian_assumptions"]
+__all__ = ["derive_mse", "gaussian_assumptions", "mu", "sigma"]
 
 #: the predicted means mu_i (the parameters) and the fixed standard deviation sigma
 mu = sp.IndexedBase("mu", real=True)

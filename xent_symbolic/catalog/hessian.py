@@ -34,7 +34,7 @@ def hessian_assumptions() -> Assumptions:
     base = logistic_assumptions((s[i], CURVATURE))
     statement = Name("s_i = sigma(z_i)(1 - sigma(z_i))", r"s_i = \sigma(z_i)\left(1 - \sigma(z_i)\right)")
     return Assumptions(
-        base.domains, base.parameters, base.indices, base.definitions, base.statements + (statement,)
+        base.domains, base.parameters, base.indices, base.definitions, (*base.statements, statement)
     )
 
 
@@ -97,7 +97,7 @@ def derive_logistic_convexity() -> Derivation:
         assumptions.parameters,
         assumptions.indices,
         assumptions.definitions,
-        assumptions.statements + (statement,),
+        (*assumptions.statements, statement),
     )
     derivation = Derivation(
         name="logistic-regression-convexity",

@@ -27,7 +27,7 @@ def logistic_assumptions(*extra: tuple[sp.Indexed, sp.Expr]) -> Assumptions:
         domains=((y, BINARY), (n, POSITIVE_INTEGERS), (d, POSITIVE_INTEGERS)),
         parameters=(w, b),
         indices=((i, sp.S.One, n), (k, sp.S.One, d), (l, sp.S.One, d)),
-        definitions=extra + ((yhat[i], sigmoid(z[i])), (z[i], sp.Sum(X[i, j] * w[j], (j, 1, d)) + b)),
+        definitions=(*extra, (yhat[i], sigmoid(z[i])), (z[i], sp.Sum(X[i, j] * w[j], (j, 1, d)) + b)),
         statements=(
             Name("y_i in {0, 1}", r"y_i \in \{0, 1\}"),
             Name(

@@ -7,8 +7,8 @@ import sympy as sp
 from ..assumptions import Assumptions
 from ..core import Derivation, Name
 from ..likelihood import negative_log_likelihood
-from ..rules import CombineSums, DropConstant, Distribute, SumLinearity
-from .notation import i, n, y, independent_examples
+from ..rules import CombineSums, Distribute, DropConstant, SumLinearity
+from .notation import i, independent_examples, n, y
 
 __all__ = ["derive_poisson", "eta"]
 

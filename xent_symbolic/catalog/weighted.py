@@ -8,7 +8,7 @@ from ..assumptions import BINARY, UNIT_INTERVAL
 from ..core import Derivation, Name
 from ..likelihood import likelihood_chain
 from ..rules import BernoulliTrial
-from .notation import i, n, y, yhat, independent_examples
+from .notation import i, independent_examples, n, y, yhat
 
 __all__ = ["derive_weighted_bce", "omega_0", "omega_1"]
 

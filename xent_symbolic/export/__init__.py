@@ -76,5 +76,5 @@ def numeric_functions(name: str, backend: str = "numpy") -> NumericFunctions:
     require_backend(backend)
     module = types.ModuleType(f"xent_export_{name.replace('-', '_')}_{backend}")
     # the source is our own generated code (never user text), compiled under a file name that says so
-    exec(compile(source, f"<xent export {name} --backend {backend}>", "exec"), module.__dict__)  # noqa: S102
+    exec(compile(source, f"<xent export {name} --backend {backend}>", "exec"), module.__dict__)
     return NumericFunctions(name, backend, source, module)

@@ -274,7 +274,7 @@ def _hyperparameter_domains(model: LinearModel) -> list[tuple[str, float, str, s
     """(name, default, low, high, interval text) of each hyperparameter, the interval from the assumptions."""
     assumptions = _STABLE_BUILDERS[model.loss]().assumptions
     rows = []
-    for symbol, (name, default) in zip(_hyperparameter_symbols(model), model.defaults):
+    for symbol, (name, default) in zip(_hyperparameter_symbols(model), model.defaults, strict=False):
         low, high, text = _interval_text(assumptions.domain_of(symbol))
         rows.append((name, default, low, high, text))
     return rows

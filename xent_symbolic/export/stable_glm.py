@@ -45,10 +45,13 @@ def _assumptions(
     label_domain: sp.Set, label_text: Name, *hyper: tuple[sp.Symbol, sp.Set, Name]
 ) -> Assumptions:
     return Assumptions(
-        domains=((y, label_domain),) + tuple((s, d) for s, d, _ in hyper),
+        domains=((y, label_domain), *tuple((s, d) for s, d, _ in hyper)),
         parameters=(z,),
-        statements=(Name("z is a real logit (z = x^T w + b)", r"z \in \mathbb{R}"), label_text)
-        + tuple(t for _, _, t in hyper),
+        statements=(
+            Name("z is a real logit (z = x^T w + b)", r"z \in \mathbb{R}"),
+            label_text,
+            *tuple(t for _, _, t in hyper),
+        ),
     )
 
 
