@@ -4,6 +4,7 @@ import sympy as sp
 
 from xent_symbolic import Assumptions, Name, check
 from xent_symbolic.likelihood import negative_log_likelihood
+from xent_symbolic.render import conclusion_text
 from xent_symbolic.rules import Distribute, DropConstant, Scale, SumLinearity
 
 n, i = sp.Symbol("n", integer=True, positive=True), sp.Symbol("i", integer=True, positive=True)
@@ -28,4 +29,4 @@ derivation = negative_log_likelihood(
 checked = check(derivation)
 print("J =", derivation.current)
 print(*(f"{k}. {c.step.rule}: {c.status.value}" for k, c in enumerate(checked.steps, 1)), sep="\n")
-print(f"conclusion ({checked.conclusion.status.value}): {checked.conclusion.text}")
+print(f"conclusion ({checked.conclusion.status.value}): {conclusion_text(checked.conclusion)}")

@@ -1,4 +1,4 @@
-"""Shared fixtures: the checked bce derivation is built once per session."""
+"""Shared fixtures (the checked bce derivation, built once per session) and the `slow` tier."""
 
 from __future__ import annotations
 
@@ -16,3 +16,46 @@ def bce():
 @pytest.fixture(scope="session")
 def bce_checked(bce):
     return check(bce)
+
+
+#: test modules that are slow as a whole: they compile LaTeX, run a notebook or subprocesses, or generate and
+#: check exports
+SLOW_MODULES = frozenset(
+    {
+        "test_derivations_folder",
+        "test_export_backends",
+        "test_export_glm",
+        "test_export_numpy",
+        "test_notebook",
+        "test_plot",
+        "test_readme",
+    }
+)
+#: single slow tests (about a second or more each) in otherwise fast modules
+SLOW_TESTS = frozenset(
+    {
+        "test_a_missing_one_over_n_is_named",
+        "test_a_wrong_focal_gradient_is_refuted",
+        "test_breast_cancer_fit_matches_sklearn",
+        "test_exchanging_sums_is_proved_and_a_captured_index_is_refuted",
+        "test_python_dash_m_runs_the_same_cli",
+        "test_the_cli_prints_the_table_and_flags_float64",
+        "test_the_document_compiles_with_pdflatex",
+        "test_the_module_runs_as_a_command",
+        "test_the_own_likelihood_example_runs_and_prints_what_the_readme_shows",
+        "test_with_2000_examples_the_product_underflows_but_the_sum_of_logs_does_not",
+        "test_wrong_hessians_are_refuted",
+        "test_wrong_logistic_gradients_are_refuted",
+        "test_wrong_logistic_matrix_form_is_refuted",
+        "test_wrong_softmax_gradients_are_refuted",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow tier, so that `pytest -m "not slow"` is the fast one (test_test_tiers.py checks that every
+    name in the tables is a real test)."""
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if item.module.__name__.rpartition(".")[2] in SLOW_MODULES or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .assumptions import Assumptions
 from .catalog import CATALOG, get
 from .check import CheckedDerivation, check, check_step
-from .core import Derivation, Name, Relation, Status, Step
+from .core import Derivation, Relation, Status, Step
 from .errors import XentError
+from .names import Name
 from .verify import verify_gradient
 
 __all__ = [

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from .core import Name
 from .errors import StepError
+from .names import Name
 
 __all__ = ["BINARY", "POSITIVE_INTEGERS", "UNIT_INTERVAL", "Assumptions"]
 

@@ -10,7 +10,7 @@ import sympy as sp
 from .assumptions import Assumptions
 from .bounds import enclose, proves_positive, proves_within
 from .calculus import prepare
-from .claims import NONNEGATIVE, RangeClaim
+from .claims import RangeClaim
 from .core import Derivation, Name, Relation, Status, Step
 from .evidence import DPS, Evidence, close, is_real_finite, search
 from .prove import proves_zero
@@ -52,12 +52,17 @@ class StepCheck:
 
 @dataclass(frozen=True)
 class Conclusion:
-    """What the chain establishes about its objective and its final expression."""
+    """What the chain establishes, as data: `objective` stands in `relation` to `result` as functions of the
+    `parameters`; a chain that ends in a range claim adds that `result` lies in `range` (`reading` says what
+    that means). The renderers make its text (render.conclusion_text) and LaTeX (latex.conclusion_latex)."""
 
     relation: Relation
-    text: str
-    latex: str
+    objective: Name
+    result: Name
+    parameters: tuple[sp.Basic, ...]
     status: Status
+    range: sp.Set | None = None
+    reading: Name | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,7 @@ class CheckedDerivation:
         return Status.worst(s.status for s in self.steps)
 
     def _repr_latex_(self) -> str:
-        from .display import checked_latex  # display depends on check, not the other way round
+        from .display import checked_latex  # a Jupyter hook: renderers load on display only
 
         return checked_latex(self)
 
@@ -265,55 +270,23 @@ def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_
     return StepCheck(step, obligations)
 
 
-def _parameters_text(assumptions: Assumptions) -> tuple[str, str]:
-    text = ", ".join(str(p) for p in assumptions.parameters) or "the parameters"
-    latex = ", ".join(sp.latex(p) for p in assumptions.parameters) or r"\theta"
-    return text, latex
-
-
 def conclude(derivation: Derivation, status: Status) -> Conclusion:
-    """State what the composed chain says about the objective and the final expression."""
+    """What the composed chain says about the objective and the final expression."""
     _, objective_name = derivation.objective()
     result = (
         derivation.result_name or (derivation.steps[-1].name if derivation.steps else None) or objective_name
     )
-    relation = derivation.composed_relation()
-    p_text, p_latex = _parameters_text(derivation.assumptions)
-    argmax = r"\operatorname*{arg\,max}_{%s}" % p_latex
-    argmin = r"\operatorname*{arg\,min}_{%s}" % p_latex
-    L, J = objective_name, result
-    match relation:
-        case Relation.EQUAL | Relation.DEFINES:
-            text, latex = f"{L} = {J}", f"{L.latex} = {J.latex}"
-        case Relation.INCREASING:
-            text = f"argmax_{p_text} {L} = argmax_{p_text} {J} and argmin_{p_text} {L} = argmin_{p_text} {J}"
-            latex = rf"{argmax} {L.latex} = {argmax} {J.latex}, \quad {argmin} {L.latex} = {argmin} {J.latex}"
-        case Relation.DECREASING:
-            text = f"argmax_{p_text} {L} = argmin_{p_text} {J}"
-            latex = rf"{argmax} {L.latex} = {argmin} {J.latex}"
-        case _:
-            assert_never(relation)
-    claim = derivation.steps[-1] if derivation.steps else None
-    if isinstance(claim, RangeClaim):
-        text, latex = _with_range(claim, relation, text, latex, J)
-    return Conclusion(relation, text, latex, status)
-
-
-def _with_range(
-    claim: RangeClaim, relation: Relation, text: str, latex: str, result: Name
-) -> tuple[str, str]:
-    """The conclusion extended by a final range claim (J >= 0) and what it means."""
-    if claim.domain == NONNEGATIVE:
-        range_text, range_latex = ">= 0", r"\geq 0"
-    else:
-        range_text, range_latex = f"in {set_text(claim.domain)}", rf"\in {sp.latex(claim.domain)}"
-    if relation is Relation.EQUAL:
-        text, latex = f"{text} {range_text}", f"{latex} {range_latex}"
-    else:
-        text, latex = f"{text}; {result} {range_text}", rf"{latex}; \quad {result.latex} {range_latex}"
-    if claim.reading is not None:
-        text, latex = f"{text} {claim.reading.text}", rf"{latex} \quad {claim.reading.latex}"
-    return text, latex
+    last = derivation.steps[-1] if derivation.steps else None
+    claim = last if isinstance(last, RangeClaim) else None
+    return Conclusion(
+        derivation.composed_relation(),
+        objective_name,
+        result,
+        derivation.assumptions.parameters,
+        status,
+        range=claim.domain if claim else None,
+        reading=claim.reading if claim else None,
+    )
 
 
 def check(derivation: Derivation, *, budget: float = DEFAULT_BUDGET) -> CheckedDerivation:

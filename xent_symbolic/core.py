@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, assert_never
 import sympy as sp
 
 from .errors import StepError
+from .names import Name
 
 if TYPE_CHECKING:
     from .assumptions import Assumptions
@@ -77,17 +78,6 @@ class Status(Enum):
 
 
 _STATUS_RANK = {Status.PROVED: 0, Status.CHECKED: 1, Status.UNKNOWN: 2, Status.REFUTED: 3}
-
-
-@dataclass(frozen=True)
-class Name:
-    """The name of a quantity, in plain text and in LaTeX (e.g. 'L(yhat)' and r'\\mathcal{L}(\\hat{y})')."""
-
-    text: str
-    latex: str
-
-    def __str__(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)
@@ -180,7 +170,7 @@ class Derivation:
         return step.after, step.name or self.start_name
 
     def _repr_latex_(self) -> str:
-        from .display import derivation_latex  # display depends on core, not the other way round
+        from .display import derivation_latex  # a Jupyter hook: renderers load on display only
 
         return derivation_latex(self)
 

@@ -6,7 +6,7 @@ import html
 
 from .check import CheckedDerivation
 from .core import Derivation
-from .latex import align, latex
+from .latex import align, conclusion_latex, latex
 from .render import markdown
 
 __all__ = ["checked_html", "checked_latex", "checked_markdown", "derivation_latex", "derivation_markdown"]
@@ -52,7 +52,7 @@ def checked_html(checked: CheckedDerivation) -> str:
             f"<td>${html.escape(lhs + latex(step.after))}$</td><td>{html.escape(step.justification)}</td></tr>"
         )
     head = "<tr><th>#</th><th>rule</th><th>relation</th><th>status</th><th>expression</th><th>justification</th></tr>"
-    conclusion = f"<p><b>Conclusion</b> ({checked.conclusion.status.value}): ${html.escape(checked.conclusion.latex)}$</p>"
+    conclusion = f"<p><b>Conclusion</b> ({checked.conclusion.status.value}): ${html.escape(conclusion_latex(checked.conclusion))}$</p>"
     return (
         f"<p><b>{html.escape(d.title)}</b></p>\n<table>\n{head}\n"
         + "\n".join(rows)

@@ -1,87 +1,18 @@
-"""LaTeX for expressions (a LatexPrinter subclass) and for whole derivation documents."""
+"""LaTeX documents: a derivation as align lines, its conclusion, and a standalone document."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import assert_never
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
-from sympy.printing.precedence import PRECEDENCE
 
-from .check import CheckedDerivation
-from .core import Derivation, Status, Step
+from .check import CheckedDerivation, Conclusion
+from .claims import NONNEGATIVE
+from .core import Derivation, Relation, Status, Step
+from .latex_printer import latex
 
-__all__ = ["XentLatexPrinter", "align", "document", "escape_text", "latex", "step_line"]
-
-
-class XentLatexPrinter(LatexPrinter):
-    """SymPy's LaTeX printer with the conventions of the field: -\\frac{1}{n} \\sum ..., y_i \\log \\hat{y}_i."""
-
-    printmethod = "_latex"
-
-    def _print_Mul(self, expr):
-        coefficient, factors = expr.as_coeff_mul()
-        reciprocals = [f for f in factors if f.is_Pow and f.exp == -1 and f.base.is_Symbol]
-        others = [f for f in factors if f not in reciprocals]
-        if any(f.is_Pow and f.exp.is_negative for f in others) or not others:
-            return super()._print_Mul(expr)
-        if reciprocals and not any(f.has(sp.Sum, sp.Product) for f in others):
-            return super()._print_Mul(expr)
-        sign = "-" if coefficient.is_negative else ""
-        magnitude = abs(coefficient)
-        parts = []
-        if reciprocals:
-            denominator = " ".join(self._print(f.base) for f in reciprocals)
-            numerator = self._print(magnitude.p) if magnitude.q == 1 else None
-            if numerator is None:
-                parts.append(r"\frac{%s}{%s %s}" % (magnitude.p, magnitude.q, denominator))
-            else:
-                parts.append(r"\frac{%s}{%s}" % (numerator, denominator))
-        elif magnitude != 1:
-            parts.append(self._print(magnitude))
-        # plain quantities (y_i, 1 - y_i) before function applications (\log \hat{y}_i), as people write them
-        ordered = sorted(
-            others,
-            key=lambda f: (isinstance(f, sp.Function) or f.has(sp.Sum, sp.Product), sp.default_sort_key(f)),
-        )
-        for k, f in enumerate(ordered):
-            last = k == len(ordered) - 1
-            # a trailing sum or product needs no parentheses: -\frac{1}{n} \sum_i ...
-            parts.append(
-                self._print(f)
-                if last and isinstance(f, (sp.Sum, sp.Product))
-                else self.parenthesize(f, PRECEDENCE["Mul"], strict=False)
-            )
-        return sign + " ".join(parts)
-
-    def _print_Add(self, expr, order=None):
-        if any(t.is_number for t in expr.args):
-            return super()._print_Add(expr, order)
-        # simpler terms first: y_i \log \hat{y}_i before (1 - y_i) \log(1 - \hat{y}_i)
-        terms = sorted(self._as_ordered_terms(expr, order=order), key=sp.count_ops)
-        text = ""
-        for k, term in enumerate(terms):
-            if k == 0:
-                piece = self._print(term)
-            elif term.could_extract_minus_sign():
-                text += " - "
-                piece = self._print(-term)
-            else:
-                text += " + "
-                piece = self._print(term)
-            text += r"\left(%s\right)" % piece if self._needs_add_brackets(term) else piece
-        return text
-
-    def _needs_add_brackets(self, term) -> bool:
-        return isinstance(term, sp.Add)
-
-
-_PRINTER = XentLatexPrinter()
-
-
-def latex(expr: sp.Basic) -> str:
-    """The LaTeX of one expression in the project's conventions."""
-    return _PRINTER.doprint(expr)
+__all__ = ["align", "conclusion_latex", "document", "escape_text", "latex", "step_line"]
 
 
 _TEXT_ESCAPES = {
@@ -101,6 +32,27 @@ _TEXT_ESCAPES = {
 def escape_text(text: str) -> str:
     """Plain text made safe inside \\text{...}."""
     return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
+
+
+def conclusion_latex(conclusion: Conclusion) -> str:
+    r"""The conclusion in LaTeX: '\operatorname*{arg\,max}_{\hat{y}} \mathcal{L} = \operatorname*{arg\,min} ...'."""
+    p = ", ".join(sp.latex(p) for p in conclusion.parameters) or r"\theta"
+    argmax, argmin = r"\operatorname*{arg\,max}_{%s}" % p, r"\operatorname*{arg\,min}_{%s}" % p
+    L, J = conclusion.objective.latex, conclusion.result.latex
+    match conclusion.relation:
+        case Relation.EQUAL | Relation.DEFINES:
+            text = f"{L} = {J}"
+        case Relation.INCREASING:
+            text = rf"{argmax} {L} = {argmax} {J}, \quad {argmin} {L} = {argmin} {J}"
+        case Relation.DECREASING:
+            text = rf"{argmax} {L} = {argmin} {J}"
+        case _:
+            assert_never(conclusion.relation)
+    if conclusion.range is None:
+        return text
+    in_range = r"\geq 0" if conclusion.range == NONNEGATIVE else rf"\in {sp.latex(conclusion.range)}"
+    text = f"{text} {in_range}" if conclusion.relation is Relation.EQUAL else rf"{text}; \quad {J} {in_range}"
+    return rf"{text} \quad {conclusion.reading.latex}" if conclusion.reading is not None else text
 
 
 def step_line(step: Step, status: Status | None = None) -> str:
@@ -147,7 +99,7 @@ def document(checked: CheckedDerivation) -> str:
             r"\paragraph{Derivation.} Each line is computed from the previous one by the named rule and checked.",
             _align(checked),
             r"\paragraph{Conclusion (%s).}" % conclusion.status.value,
-            r"\[ %s \]" % conclusion.latex,
+            r"\[ %s \]" % conclusion_latex(conclusion),
             r"\end{document}",
             "",
         ]

@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, assert_never
 
 import sympy as sp
 
-from . import __version__
-from .check import CheckedDerivation, StepCheck
-from .latex import document, latex
+from ._version import __version__
+from .check import CheckedDerivation, Conclusion, StepCheck, set_text
+from .claims import NONNEGATIVE
+from .core import Relation
+from .latex import conclusion_latex, document, latex
 
-__all__ = ["FORMATS", "check_report", "markdown", "render", "text", "to_json_dict"]
+__all__ = ["FORMATS", "check_report", "conclusion_text", "markdown", "render", "text", "to_json_dict"]
+
+
+def conclusion_text(conclusion: Conclusion) -> str:
+    """The conclusion in plain text: 'argmax_yhat L(yhat) = argmin_yhat J(yhat)'."""
+    p = ", ".join(str(p) for p in conclusion.parameters) or "the parameters"
+    L, J = conclusion.objective, conclusion.result
+    match conclusion.relation:
+        case Relation.EQUAL | Relation.DEFINES:
+            text = f"{L} = {J}"
+        case Relation.INCREASING:
+            text = f"argmax_{p} {L} = argmax_{p} {J} and argmin_{p} {L} = argmin_{p} {J}"
+        case Relation.DECREASING:
+            text = f"argmax_{p} {L} = argmin_{p} {J}"
+        case _:
+            assert_never(conclusion.relation)
+    if conclusion.range is None:
+        return text
+    in_range = ">= 0" if conclusion.range == NONNEGATIVE else f"in {set_text(conclusion.range)}"
+    text = f"{text} {in_range}" if conclusion.relation is Relation.EQUAL else f"{text}; {J} {in_range}"
+    return f"{text} {conclusion.reading.text}" if conclusion.reading is not None else text
 
 
 def _step_title(k: int, check: StepCheck) -> str:
@@ -33,7 +55,7 @@ def text(checked: CheckedDerivation) -> str:
         lines.append(_step_title(k, check))
         lines.append(f"   {name}{check.step.after}")
         lines.append(f"   because: {check.step.justification}")
-    lines += ["", f"conclusion ({checked.conclusion.status.value}): {checked.conclusion.text}"]
+    lines += ["", f"conclusion ({checked.conclusion.status.value}): {conclusion_text(checked.conclusion)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -55,7 +77,7 @@ def check_report(checked: CheckedDerivation) -> str:
                     line += f" the values are {', '.join(obligation.values)}"
             lines.append(line)
     verdict = "ok" if checked.ok else "NOT ok"
-    lines.append(f"conclusion ({checked.conclusion.status.value}): {checked.conclusion.text}")
+    lines.append(f"conclusion ({checked.conclusion.status.value}): {conclusion_text(checked.conclusion)}")
     lines.append(f"{verdict}: {_tally(checked)}")
     return "\n".join(lines) + "\n"
 
@@ -92,7 +114,7 @@ def markdown(checked: CheckedDerivation) -> str:
         f"**Conclusion** ({checked.conclusion.status.value}):",
         "",
         "$$",
-        checked.conclusion.latex,
+        conclusion_latex(checked.conclusion),
         "$$",
         "",
     ]
@@ -105,8 +127,8 @@ def to_json_dict(checked: CheckedDerivation) -> dict[str, Any]:
     return {
         "name": d.name,
         "title": d.title,
-        "conclusion": checked.conclusion.text,
-        "conclusion_latex": checked.conclusion.latex,
+        "conclusion": conclusion_text(checked.conclusion),
+        "conclusion_latex": conclusion_latex(checked.conclusion),
         "conclusion_relation": checked.conclusion.relation.value,
         "ok": checked.ok,
         "status": checked.status.value,

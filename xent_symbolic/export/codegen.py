@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
-from .. import __version__
+from .._version import __version__
 from ..check import check
 from ..core import Derivation
 from ..errors import UnknownNameError, did_you_mean
