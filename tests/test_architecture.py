@@ -14,7 +14,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "xent_symbolic"
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "leaves",
-        frozenset({"_version", "errors", "names", "functions", "primitives", "timebox", "latex_printer"}),
+        frozenset(
+            {"_version", "errors", "names", "functions", "primitives", "timebox", "latex_printer", "output"}
+        ),
     ),
     ("records", frozenset({"assumptions", "core", "claims"})),
     (

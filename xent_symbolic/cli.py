@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from .errors import XentError
+from ._version import __version__
+from .errors import XentError, did_you_mean
+from .output import write_output
 
 __all__ = ["main"]
 
@@ -20,27 +20,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def write_atomically(path: str, content: str | bytes) -> None:
-    """Write `content` to `path` all at once: a failure leaves no half-written file behind."""
-    target = Path(path)
-    if not target.parent.exists():
-        raise XentError(f"cannot write {path}: the folder {target.parent} does not exist")
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; a written document is an ordinary file
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _emit(content: str, output: str | None) -> None:
     if output:
-        write_atomically(output, content)
+        write_output(output, content)
     else:
         sys.stdout.write(content)
 
@@ -97,7 +79,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         for suffix, fmt in DOCUMENTS.items():
             documents[folder / f"{name}.{suffix}"] = render(checked, fmt)
     for path, content in documents.items():
-        write_atomically(str(path), content)
+        write_output(str(path), content)
         print(path)
     return 0
 
@@ -114,7 +96,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .export import module_source, require_backend
 
     require_backend(args.backend)
-    write_atomically(args.output, module_source(args.name, args.backend))
+    write_output(args.output, module_source(args.name, args.backend))
     print(
         f"wrote {args.output}: {args.name} loss, grad and loss_and_grad for {args.backend}", file=sys.stderr
     )
@@ -125,7 +107,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     from .catalog import get
     from .plot import figure_bytes
 
-    write_atomically(args.output, figure_bytes(get(args.name).build(), Path(args.output).suffix.lower()))
+    write_output(args.output, figure_bytes(get(args.name).build(), Path(args.output).suffix.lower()))
     return 0
 
 
@@ -141,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .render import FORMATS
 
     parser = _Parser(prog="xent", description="Derive losses and gradients as proof-checked steps.")
+    parser.add_argument("--version", action="version", version=f"xent {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     listing = commands.add_parser("list", help="the catalog of derivations")
@@ -151,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument(
         "--format", default="text", choices=tuple(FORMATS), help="output format (default: text)"
     )
-    derive.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    derive.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output"
+    )
     derive.set_defaults(run=_cmd_derive)
 
     check = commands.add_parser("check", help="proof-check every step; exit 0 iff none is refuted or unknown")
@@ -191,7 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend", default="numpy", choices=("numpy", "jax", "torch"), help="array library (default: numpy)"
     )
     export.add_argument(
-        "-o", "--output", metavar="FILE.py", required=True, help="the module to write (atomically)"
+        "-o",
+        "--output",
+        metavar="FILE.py",
+        required=True,
+        help="the module to write (atomically; - for stdout)",
     )
     export.set_defaults(run=_cmd_export)
     verify = commands.add_parser(
@@ -220,17 +209,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unknown_command(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """The did-you-mean message for a first word that is no command ('xent lst'), else None."""
+    words = [a for a in argv if not a.startswith("-")]
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    if not words or words[0] in commands:
+        return None
+    return str(did_you_mean(words[0], tuple(commands), "command"))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 1 a check failed, 2 bad input)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the CLI; return the exit code (0 ok, 1 a check failed, 2 bad input, 3 undecided, 130 interrupted)."""
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        parser = build_parser()
+        unknown = _unknown_command(parser, argv)
+        if unknown is not None:
+            print(f"xent: error: {unknown} (see 'xent --help')", file=sys.stderr)
+            return 2
+        args = parser.parse_args(argv)
         return args.run(args)
     except XentError as error:
         print(f"xent: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("xent: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "InputError",
+    "OutputError",
     "ParseError",
     "RuleError",
     "StepError",
@@ -36,10 +37,15 @@ class InputError(XentError, ValueError):
     """Invalid numeric input: wrong shape, dtype or label range."""
 
 
+class OutputError(XentError, OSError):
+    """Output that cannot be written where the user asked (a folder, a read-only file system, no permission)."""
+
+
 def did_you_mean(name: str, known: list[str] | tuple[str, ...], what: str) -> UnknownNameError:
     """An UnknownNameError for `name` naming the closest of `known`."""
     import difflib
 
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    by_lower = {k.lower(): k for k in known}
+    close = [by_lower[c] for c in difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.5)]
     hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else f"known: {', '.join(known)}"
     return UnknownNameError(f"unknown {what} {name!r}; {hint}")
