@@ -37,6 +37,7 @@ def bce_checked(bce):
 SLOW_MODULES = frozenset(
     {
         "test_derivations_folder",
+        "test_display_katex",
         "test_export_backends",
         "test_export_glm",
         "test_export_numpy",

@@ -45,7 +45,7 @@ def test_check_json_is_the_certificate(capsys):
 @pytest.mark.parametrize(
     "fmt, marker",
     [
-        ("latex", r"\begin{align*}"),
+        ("latex", r"\xentfit{J(\hat{y}) = "),
         ("markdown", "$$"),
         ("text", "conclusion (proved)"),
         ("json", '"ok": true'),

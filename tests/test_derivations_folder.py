@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,10 +28,12 @@ def test_committed_documents_match_the_generated_ones(name):
 
 
 @pytest.mark.skipif(
-    shutil.which("pdflatex") is None, reason="pdflatex is not installed (Debian: texlive-latex-base)"
+    shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
+    reason="pdflatex or pdftotext is not installed (Debian: texlive-latex-base, poppler-utils)",
 )
 @pytest.mark.parametrize("name", names())
-def test_every_committed_tex_compiles(name, tmp_path):
+def test_every_committed_tex_compiles_within_the_page(name, tmp_path):
+    """pdflatex compiles it, no box is more than 1 pt too wide, and no < or > came out as an inverted mark."""
     shutil.copy(FOLDER / f"{name}.tex", tmp_path)
     result = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
@@ -40,3 +43,16 @@ def test_every_committed_tex_compiles(name, tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout[-2000:]
+    log = (tmp_path / f"{name}.log").read_text(errors="replace")
+    overfull = [float(w) for w in re.findall(r"Overfull \\[hv]box \(([0-9.]+)pt too", log)]
+    assert [w for w in overfull if w > 1] == []
+    text = subprocess.run(
+        ["pdftotext", f"{name}.pdf", "-"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "¿" not in text and "¡" not in text
+    assert "proved" in text

@@ -37,22 +37,22 @@ def test_the_printer_keeps_ordinary_expressions_ordinary():
 
 
 def test_justifications_are_escaped_for_text_mode():
-    assert escape_text("p^y q_1 {a} 50% & #") == r"p\^{}y q\_1 \{a\} 50\% \& \#"
-
-
-def test_the_document_has_one_align_line_per_step_with_its_justification(bce_checked):
-    tex = document(bce_checked)
-    body = tex.split(r"\begin{align*}")[1].split(r"\end{align*}")[0]
-    lines = body.strip().split("\\\\\n")
-    assert len(lines) == 1 + len(bce_checked.steps)
-    assert lines[-1].startswith(
-        r"J(\hat{y}) &= "
-        + BCE_LATEX
-        + r" && \parbox[c]{0.34\textwidth}{\raggedright\small scale: scaling by the positive"
+    assert escape_text("p^y q_1 {a} 50% & # x > 0, x >= 1 <") == (
+        r"p\textasciicircum{}y q\_1 \{a\} 50\% \& \# x \textgreater{} 0, x $\geq$ 1 \textless{}"
     )
-    assert lines[-1].endswith("[proved]}")
+
+
+def test_the_document_has_a_heading_justification_and_display_per_step(bce_checked):
+    tex = document(bce_checked)
+    assert tex.count(r"\par\medskip\noindent\textbf{") == 1 + len(bce_checked.steps)  # start and steps
     assert (
-        r"\operatorname*{arg\,max}_{\hat{y}} \mathcal{L}(\hat{y}) = \operatorname*{arg\,min}_{\hat{y}} J(\hat{y})"
+        "\\par\\medskip\\noindent\\textbf{7.\\ scale} \\hfill \\textit{keeps argmax and argmin} \\quad [proved]\\\\*\n"
+        "scaling by the positive constant 1/n keeps the argmin\n"
+        "\\nopagebreak\n"
+        "\\[ \\xentfit{J(\\hat{y}) = " + BCE_LATEX + "} \\]\n"
+    ) in tex
+    assert (
+        r"\[ \xentfit{\operatorname*{arg\,max}_{\hat{y}} \mathcal{L}(\hat{y}) = \operatorname*{arg\,min}_{\hat{y}} J(\hat{y})} \]"
         in tex
     )
 

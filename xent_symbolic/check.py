@@ -52,13 +52,15 @@ class StepCheck:
 
 @dataclass(frozen=True)
 class Conclusion:
-    """What the chain establishes, as data: `objective` stands in `relation` to `result` as functions of the
-    `parameters`; a chain that ends in a range claim adds that `result` lies in `range` (`reading` says what
-    that means). The renderers make its text (render.conclusion_text) and LaTeX (latex.conclusion_latex)."""
+    """What the chain establishes, as data: `objective` stands in `relation` to `result` (the final
+    expression `final`) as functions of the `parameters`; a chain that ends in a range claim adds that `result`
+    lies in `range` (`reading` says what that means). The renderers make its text (render.conclusion_text) and
+    LaTeX (latex.conclusion_latex); where the result carries the objective's own name they show `final`."""
 
     relation: Relation
     objective: Name
     result: Name
+    final: sp.Expr
     parameters: tuple[sp.Basic, ...]
     status: Status
     range: sp.Set | None = None
@@ -282,6 +284,7 @@ def conclude(derivation: Derivation, status: Status) -> Conclusion:
         derivation.composed_relation(),
         objective_name,
         result,
+        derivation.current,
         derivation.assumptions.parameters,
         status,
         range=claim.domain if claim else None,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 
+from . import render
 from .check import CheckedDerivation
 from .core import Derivation
 from .latex import align, conclusion_latex, latex
-from .render import markdown
 
 __all__ = ["checked_html", "checked_latex", "checked_markdown", "derivation_latex", "derivation_markdown"]
 
@@ -17,15 +17,7 @@ def derivation_latex(derivation: Derivation) -> str:
 
 
 def derivation_markdown(derivation: Derivation) -> str:
-    lines = [
-        f"**{derivation.title}** (not checked yet: `check(derivation)`)",
-        "",
-        "$$",
-        align(derivation),
-        "$$",
-        "",
-    ]
-    return "\n".join(lines)
+    return render.derivation_markdown(derivation)
 
 
 def checked_latex(checked: CheckedDerivation) -> str:
@@ -33,7 +25,7 @@ def checked_latex(checked: CheckedDerivation) -> str:
 
 
 def checked_markdown(checked: CheckedDerivation) -> str:
-    return markdown(checked)
+    return render.markdown(checked)
 
 
 def checked_html(checked: CheckedDerivation) -> str:

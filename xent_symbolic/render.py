@@ -10,16 +10,27 @@ import sympy as sp
 from ._version import __version__
 from .check import CheckedDerivation, Conclusion, StepCheck, set_text
 from .claims import NONNEGATIVE
-from .core import Relation
+from .core import Derivation, Relation
 from .latex import conclusion_latex, document, latex
 
-__all__ = ["FORMATS", "check_report", "conclusion_text", "markdown", "render", "text", "to_json_dict"]
+__all__ = [
+    "FORMATS",
+    "check_report",
+    "conclusion_text",
+    "derivation_markdown",
+    "markdown",
+    "render",
+    "text",
+    "to_json_dict",
+]
 
 
 def conclusion_text(conclusion: Conclusion) -> str:
     """The conclusion in plain text: 'argmax_yhat L(yhat) = argmin_yhat J(yhat)'."""
     p = ", ".join(str(p) for p in conclusion.parameters) or "the parameters"
     L, J = conclusion.objective, conclusion.result
+    if J.text == L.text:  # 'dFL/dz = dFL/dz' says nothing: the result is the final expression
+        J = conclusion.final
     match conclusion.relation:
         case Relation.EQUAL | Relation.DEFINES:
             text = f"{L} = {J}"
@@ -90,34 +101,31 @@ def _tally(checked: CheckedDerivation) -> str:
 
 
 def markdown(checked: CheckedDerivation) -> str:
-    """The derivation as Markdown with $$ blocks that GitHub renders."""
-    d = checked.derivation
-    out = [
-        f"# {d.title}",
-        "",
-        "Assumptions: " + ", ".join(f"${s.latex}$" for s in d.assumptions.statements) + ".",
-        "",
-    ]
+    """The derivation as Markdown with $$ blocks that GitHub and Jupyter render."""
+    return derivation_markdown(checked.derivation, checked)
+
+
+def derivation_markdown(derivation: Derivation, checked: CheckedDerivation | None = None) -> str:
+    """Markdown of a derivation: the justifications as text, the expressions in $$ blocks; with `checked`, the
+    status of every step and the conclusion."""
+    d = derivation
+    title = f"# {d.title}" if checked else f"# {d.title} (not checked yet: `check(derivation)`)"
+    out = [title, "", "Assumptions: " + ", ".join(f"${s.latex}$" for s in d.assumptions.statements) + ".", ""]
     out += ["Start:", "", "$$", f"{d.start_name.latex} = {latex(d.start)}", "$$", ""]
-    for k, check in enumerate(checked.steps, 1):
-        step = check.step
+    for k, step in enumerate(d.steps, 1):
         lhs = step.name.latex if step.name else r"\phantom{=}"
+        status = f" ({checked.steps[k - 1].status.value})" if checked else ""
         out += [
-            f"**{_step_title(k, check)}**: {step.justification}",
+            f"**{k}. {step.rule} [{step.relation.effect}]{status}**: {step.justification}",
             "",
             "$$",
             f"{lhs} = {latex(step.after)}",
             "$$",
             "",
         ]
-    out += [
-        f"**Conclusion** ({checked.conclusion.status.value}):",
-        "",
-        "$$",
-        conclusion_latex(checked.conclusion),
-        "$$",
-        "",
-    ]
+    if checked:
+        out += ["**Conclusion** (" + checked.conclusion.status.value + "):", "", "$$"]
+        out += [conclusion_latex(checked.conclusion), "$$", ""]
     return "\n".join(out)
 
 
