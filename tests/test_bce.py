@@ -81,3 +81,11 @@ def test_seed_000_two_class_form_is_the_n_1_instance(bce):
     p, label = sp.symbols("p y")
     loss = _concrete(bce.steps[5].after, 1).xreplace({yhat[1]: p, y[1]: label})
     assert loss == -label * sp.log(p) - (1 - label) * sp.log(1 - p)
+
+
+def test_the_repr_is_short_and_says_how_it_was_built(bce, bce_checked):
+    assert repr(bce) == (
+        "Derivation(bce: P(y_i | yhat_i) by bernoulli-trial -> independent-product -> take-log -> "
+        "log-of-product -> log-of-power -> negate -> scale)"
+    )
+    assert repr(bce_checked) == "CheckedDerivation(bce: 7 steps, proved)"

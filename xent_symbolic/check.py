@@ -67,7 +67,7 @@ class Conclusion:
     reading: Name | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CheckedDerivation:
     derivation: Derivation
     steps: tuple[StepCheck, ...]
@@ -81,6 +81,9 @@ class CheckedDerivation:
     @property
     def status(self) -> Status:
         return Status.worst(s.status for s in self.steps)
+
+    def __repr__(self) -> str:
+        return f"CheckedDerivation({self.derivation.name}: {len(self.steps)} steps, {self.status.value})"
 
     def _repr_latex_(self) -> str:
         from .display import checked_latex  # a Jupyter hook: renderers load on display only

@@ -111,7 +111,7 @@ class Step:
             raise StepError(f"step {self.rule!r}: the justification must be one line")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Derivation:
     """A start expression and the steps applied to it; applying a rule returns a new Derivation."""
 
@@ -132,6 +132,11 @@ class Derivation:
                     f"but the previous expression is {previous}"
                 )
             previous = step.after
+
+    def __repr__(self) -> str:
+        """Short: the name, the start and the rules applied ('Derivation(bce: P(y_i | yhat_i) -> ...)')."""
+        rules = " -> ".join(str(step.rule) for step in self.steps) or "no steps"
+        return f"Derivation({self.name}: {self.start_name} by {rules})"
 
     @property
     def current(self) -> sp.Expr:
