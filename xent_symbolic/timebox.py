@@ -1,35 +1,120 @@
-"""A wall-clock budget for SymPy calls that may run long (simplify), enforced with a timer signal."""
+"""Wall-clock budgets for work that may run long (simplify, expansion, sampling), in any thread, nested.
+
+`time_limit(seconds)` raises BudgetExceeded inside its block once the budget is spent. Budgets nest: an inner
+budget never outlasts the one around it, and when an inner block swallows the exception of an outer budget that
+ran out (a proof attempt that gives up and returns "not proved"), the outer one is raised again as soon as the
+inner block ends. In the main thread the alarm is a timer signal; in any other thread a watchdog raises the
+exception in that thread (CPython's asynchronous exceptions). Either way the exception arrives between two
+bytecodes: one long call into C (a huge integer power) is not interrupted, so such work is refused before it
+starts, by size limits where it is built (parse, bounds).
+"""
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["BudgetExceeded", "time_limit"]
+__all__ = ["BudgetExceeded", "check_budget", "remaining", "time_limit"]
 
 
 class BudgetExceeded(Exception):
     """The time budget of a proof attempt ran out."""
 
 
+_local = threading.local()
+
+
+def _deadlines() -> list[float]:
+    if not hasattr(_local, "deadlines"):
+        _local.deadlines = []
+    return _local.deadlines
+
+
+def remaining() -> float:
+    """Seconds left in the innermost budget of this thread (infinity outside any)."""
+    deadlines = _deadlines()
+    return min(deadlines) - time.monotonic() if deadlines else float("inf")
+
+
+def check_budget() -> None:
+    """Raise BudgetExceeded where the budget of this thread is spent (for loops that check as they go)."""
+    if remaining() <= 0:
+        raise BudgetExceeded("ran past its budget")
+
+
+def _use_signal() -> bool:
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
+def _expire(signum, frame):
+    raise BudgetExceeded("ran past its budget")
+
+
+class _Watchdog:
+    """Raises BudgetExceeded in one (non-main) thread at a deadline, unless cancelled first."""
+
+    def __init__(self, thread_id: int, delay: float) -> None:
+        self.thread_id = thread_id
+        self.cancelled = threading.Event()
+        self.timer = threading.Timer(max(delay, 0.0), self._fire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _fire(self) -> None:
+        if not self.cancelled.is_set():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self.thread_id), ctypes.py_object(BudgetExceeded)
+            )
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        self.timer.cancel()
+
+
+#: the least delay of an alarm: an enclosing budget found spent when an inner block ends fires this much later,
+#: after the handler that swallowed the inner block's exception has run, not inside it
+_GRACE = 0.005
+
+
+def _arm(deadline: float | None) -> None:
+    """Set this thread's alarm to `deadline` (None: no alarm), at least _GRACE seconds from now."""
+    if _use_signal():
+        if deadline is None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        else:
+            signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), _GRACE))
+        return
+    watchdog = getattr(_local, "watchdog", None)
+    if watchdog is not None:
+        watchdog.cancel()
+    _local.watchdog = (
+        None
+        if deadline is None
+        else _Watchdog(threading.get_ident(), max(deadline - time.monotonic(), _GRACE))
+    )
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise BudgetExceeded in the block after `seconds`; in a non-main thread the block runs unlimited."""
-    if seconds <= 0:
+    """Raise BudgetExceeded in the block after `seconds` (or sooner, when an enclosing budget ends first)."""
+    if seconds <= 0 or remaining() <= 0:
         raise BudgetExceeded("no time left")
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def _expire(signum, frame):
-        raise BudgetExceeded(f"ran past its budget of {seconds:.2g} s")
-
-    previous = signal.signal(signal.SIGALRM, _expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    deadlines = _deadlines()
+    outermost = not deadlines
+    previous_handler = signal.signal(signal.SIGALRM, _expire) if outermost and _use_signal() else None
+    mine = min([time.monotonic() + seconds, *deadlines])
+    deadlines.append(mine)
+    _arm(mine)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        deadlines.pop()
+        _arm(min(deadlines) if deadlines else None)
+        if outermost and previous_handler is not None:
+            signal.signal(signal.SIGALRM, previous_handler)
+    if time.monotonic() >= mine:  # the block ended past its budget (an alarm it swallowed, or just late)
+        raise BudgetExceeded("ran past its budget")

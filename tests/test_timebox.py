@@ -1,0 +1,77 @@
+"""Budgets end work in any thread, nest, and an outer budget that ran out is not lost inside an inner one."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from xent_symbolic.timebox import BudgetExceeded, check_budget, remaining, time_limit
+
+
+def _spin(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_a_budget_ends_a_busy_loop_in_the_main_thread():
+    start = time.monotonic()
+    with pytest.raises(BudgetExceeded), time_limit(0.1):
+        _spin(5)
+    assert time.monotonic() - start < 1.0
+
+
+def test_a_budget_ends_a_busy_loop_in_another_thread():
+    outcome = []
+
+    def work():
+        start = time.monotonic()
+        try:
+            with time_limit(0.1):
+                _spin(5)
+            outcome.append("not stopped")
+        except BudgetExceeded:
+            outcome.append(time.monotonic() - start)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], float) and outcome[0] < 1.0
+
+
+def test_an_inner_budget_cannot_outlast_the_outer_one():
+    start = time.monotonic()
+    with pytest.raises(BudgetExceeded), time_limit(0.1), time_limit(10):
+        _spin(5)
+    assert time.monotonic() - start < 1.0
+
+
+def test_an_outer_budget_swallowed_by_an_inner_attempt_is_raised_when_it_ends():
+    reached = []
+    start = time.monotonic()
+    with pytest.raises(BudgetExceeded), time_limit(0.1):
+        try:
+            with time_limit(10):
+                _spin(5)
+        except BudgetExceeded:
+            reached.append("inner gave up")  # a proof attempt that answers 'not proved'
+        _spin(5)  # more work in the outer block: its budget is spent, so it must not run to the end
+        reached.append("outer work finished")
+    assert reached == ["inner gave up"]
+    assert time.monotonic() - start < 1.0
+
+
+def test_no_alarm_is_left_behind_and_remaining_is_unbounded_outside():
+    with time_limit(0.05):
+        pass
+    time.sleep(0.15)  # a stray alarm would raise here
+    assert remaining() == float("inf")
+    check_budget()
+
+
+def test_check_budget_raises_once_the_budget_is_spent():
+    with pytest.raises(BudgetExceeded), time_limit(0.05):
+        while True:
+            check_budget()
