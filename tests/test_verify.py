@@ -294,7 +294,8 @@ _OWN = Derivation("mine", "my loss", softplus(_z) - _y * _z, Assumptions(), Name
 def test_a_right_gradient_step_appended_to_a_derivation_is_proved():
     derivation = gradient_step(_OWN, "z", "1/(1 + exp(-z)) - y")
     step = derivation.steps[-1]
-    assert (step.rule, step.relation, step.before, step.name.text) == (
+    assert (step.rule, step.rule.name, step.relation, step.before, step.name.text) == (
+        ClaimGradient(_z, 1 / (1 + sp.exp(-_z)) - _y),
         "claimed-gradient",
         Relation.DEFINES,
         _OWN.start,

@@ -106,7 +106,7 @@ def escape_text(text: str) -> str:
 def step_line(step: Step, status: Status | None = None) -> str:
     """One align line for a step: `name &= after && \\text{rule: justification [status]}`."""
     lhs = step.name.latex if step.name else ""
-    note = escape_text(f"{step.rule}: {step.justification}")
+    note = escape_text(f"{step.rule.name}: {step.justification}")
     verdict = f" [{status.value}]" if status is not None else ""
     return r"%s &= %s && %s" % (lhs, latex(step.after), _note(note + verdict))
 
