@@ -68,6 +68,8 @@ def test_a_step_needs_a_rule_object_not_its_name():
         StepError, match=r"^step: rule must be the Rule that made the step .* not str 'negate'$"
     ):
         Step("negate", x, -x, Relation.DECREASING, "negation", sp.Lambda(t, -t))
+    with pytest.raises(StepError, match=r"^step: rule must be the Rule that made the step .* not ABCMeta"):
+        Step(Negate, x, -x, Relation.DECREASING, "negation", sp.Lambda(t, -t))  # the class, not a rule
 
 
 # ------------------------------------------------------------------------------------------ recognised by type

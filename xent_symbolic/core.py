@@ -110,7 +110,7 @@ class Step:
 
     def __post_init__(self) -> None:
         # a Rule by its shape (core does not import rules, which build on it): a callable step and a str name
-        if not (
+        if isinstance(self.rule, type) or not (
             callable(getattr(self.rule, "step", None)) and isinstance(getattr(self.rule, "name", None), str)
         ):
             raise StepError(
