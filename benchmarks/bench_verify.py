@@ -34,7 +34,9 @@ def main(repeats: int = 7) -> None:
             t = time.perf_counter()
             result = verify_gradient(loss, wrt, claim, domains=domains)
             times.append(time.perf_counter() - t)
-        print(f"| {label:<32} | {result.status:<9} | {times[0]:>14.3f} | {statistics.median(times):>10.3f} |")
+        print(
+            f"| {label:<32} | {result.status.value:<9} | {times[0]:>14.3f} | {statistics.median(times):>10.3f} |"
+        )
 
 
 if __name__ == "__main__":

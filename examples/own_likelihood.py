@@ -28,5 +28,5 @@ derivation = negative_log_likelihood(
 )
 checked = check(derivation)
 print("J =", derivation.current)
-print(*(f"{k}. {c.step.rule}: {c.status.value}" for k, c in enumerate(checked.steps, 1)), sep="\n")
+print(*(f"{k}. {c.step.rule.name}: {c.status.value}" for k, c in enumerate(checked.steps, 1)), sep="\n")
 print(f"conclusion ({checked.conclusion.status.value}): {conclusion_text(checked.conclusion)}")

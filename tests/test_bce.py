@@ -13,7 +13,7 @@ TERMS = y[i] * sp.log(yhat[i]) + (1 - y[i]) * sp.log(1 - yhat[i])
 
 
 def test_the_chain_is_seed_001s_rules_in_order(bce):
-    assert [s.rule for s in bce.steps] == [
+    assert [s.rule.name for s in bce.steps] == [
         "bernoulli-trial",
         "independent-product",
         "take-log",

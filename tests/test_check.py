@@ -130,7 +130,7 @@ def test_a_step_that_does_not_start_where_the_last_ended_is_rejected(bce):
 
 def test_a_monotone_step_without_its_map_is_rejected():
     with pytest.raises(StepError, match=r"^step 'negate': a 'decreasing' step needs its transform phi$"):
-        Step("negate", yhat[1], -yhat[1], Relation.DECREASING, "negation")
+        Step(Negate(), yhat[1], -yhat[1], Relation.DECREASING, "negation")
 
 
 def test_relations_compose_like_monotone_maps():

@@ -11,7 +11,8 @@ from xent_symbolic.assumptions import Assumptions
 from xent_symbolic.core import Derivation, Name, Relation, Status
 from xent_symbolic.errors import InputError, ParseError, RuleError, XentError
 from xent_symbolic.functions import MPMATH_FUNCTIONS, sigmoid, softplus
-from xent_symbolic.verify import ClaimGradient, Verdict, gradient_step
+from xent_symbolic.verdict import exit_code
+from xent_symbolic.verify import ClaimGradient, gradient_step
 
 BCE = "-y*log(sigmoid(z)) - (1-y)*log(1-sigmoid(z))"
 LINEAR = "-y*log(sigmoid(w*x + b)) - (1-y)*log(1-sigmoid(w*x + b))"
@@ -31,13 +32,13 @@ def _at(formula: str, point: dict[str, str], dps: int = 50, digits: int = 17) ->
 @pytest.mark.parametrize(
     ("claim", "status"),
     [
-        ("sigmoid(z) - y", "proved"),
-        ("1/(1 + exp(-z)) - y", "proved"),
-        ("(tanh(z/2) + 1)/2 - y", "proved"),
-        ("exp(z)/(1 + exp(z)) - y", "proved"),
-        ("(1 - y)*sigmoid(z) - y*(1 - sigmoid(z))", "proved"),
-        ("-(y - sigmoid(z))", "proved"),
-        ("sigmoid(z)*(1 - y) - y*sigmoid(-z)", "proved"),
+        ("sigmoid(z) - y", Status.PROVED),
+        ("1/(1 + exp(-z)) - y", Status.PROVED),
+        ("(tanh(z/2) + 1)/2 - y", Status.PROVED),
+        ("exp(z)/(1 + exp(z)) - y", Status.PROVED),
+        ("(1 - y)*sigmoid(z) - y*(1 - sigmoid(z))", Status.PROVED),
+        ("-(y - sigmoid(z))", Status.PROVED),
+        ("sigmoid(z)*(1 - y) - y*sigmoid(-z)", Status.PROVED),
     ],
     ids=["sigmoid", "exp", "tanh", "exp-ratio", "expanded", "factored", "sigmoid-of-minus-z"],
 )
@@ -77,7 +78,7 @@ def test_equivalent_forms_of_the_bce_gradient_are_verified(claim, status):
 )
 def test_claims_right_on_part_of_the_domain_only_are_refuted(claim):
     result = verify_gradient(BCE, "z", claim)
-    assert (result.status, result.exit_code) == ("refuted", 1)
+    assert (result.status, result.exit_code) == (Status.REFUTED, 1)
     point = result.counterexample
     assert set(point) == {"y", "z"}
     digits = 25 if "1e-25" in claim else 17  # printed with more digits where 17 would not tell them apart
@@ -91,20 +92,20 @@ def test_claims_right_on_part_of_the_domain_only_are_refuted(claim):
 
 def test_labels_in_the_unit_interval_still_refute_a_claim_right_only_at_0_and_1():
     result = verify_gradient(BCE, "z", "sigmoid(z) - y**2", domains=["y:(0,1)"])
-    assert result.status == "refuted"
+    assert result.status == Status.REFUTED
     assert 0 < float(result.counterexample["y"]) < 1
 
 
 def test_huge_magnitudes_are_sampled_on_an_unbounded_interval():
     result = verify_gradient("-log(s)", "s", "-1/s + exp(-100/s)", domains=["s:(0,oo)"])
-    assert result.status == "refuted" and float(result.counterexample["s"]) > 100
+    assert result.status == Status.REFUTED and float(result.counterexample["s"]) > 100
 
 
 def test_near_equal_values_are_printed_with_enough_digits_to_differ():
     result = verify_gradient(
         "-y*log(p) - (1-y)*log(1-p)", "p", "-y/p + (1-y)/(1-p) + 1e-30", domains=["p:(0,1)"]
     )
-    assert result.status == "refuted" and 0 < float(result.counterexample["p"]) < 1
+    assert result.status == Status.REFUTED and 0 < float(result.counterexample["p"]) < 1
     assert result.claimed != result.true and len(result.claimed) > 17
 
 
@@ -123,7 +124,7 @@ def test_near_equal_values_are_printed_with_enough_digits_to_differ():
 )
 def test_the_usual_mistakes_are_named(claim, diagnosis):
     result = verify_gradient(BCE, "z", claim)
-    assert (result.status, result.diagnosis) == ("refuted", diagnosis)
+    assert (result.status, result.diagnosis) == (Status.REFUTED, diagnosis)
 
 
 def test_a_missing_one_over_n_is_named():
@@ -140,11 +141,11 @@ def test_a_missing_one_over_n_is_named():
 
 def test_two_symbols_one_line_each_and_the_worst_decides():
     right = verify_gradient(LINEAR, "w,b", "x*(sigmoid(w*x + b) - y), sigmoid(w*x + b) - y")
-    assert [r.status for r in right.results] == ["proved", "proved"] and right.exit_code == 0
+    assert [r.status for r in right.results] == [Status.PROVED, Status.PROVED] and right.exit_code == 0
     assert right.report().splitlines()[-1] == "overall: proved"
     wrong = verify_gradient(LINEAR, ["w", "b"], ["x*(sigmoid(w*x + b) - y)", "x*(sigmoid(w*x + b) - y)"])
-    assert [r.status for r in wrong.results] == ["proved", "refuted"]
-    assert (wrong.status, wrong.exit_code, wrong.deciding.wrt.name) == ("refuted", 1, "b")
+    assert [r.status for r in wrong.results] == [Status.PROVED, Status.REFUTED]
+    assert (wrong.status, wrong.exit_code, wrong.deciding.wrt.name) == (Status.REFUTED, 1, "b")
     assert wrong.derivative == "-y + sigmoid(b + w*x)"
     assert set(wrong.counterexample) == {"b", "w", "x", "y"}
 
@@ -152,13 +153,13 @@ def test_two_symbols_one_line_each_and_the_worst_decides():
 def test_a_proof_overrides_digits_lost_to_cancellation():
     # (z + e^100)^2 loses 87 digits at 50-digit precision; the claim is exactly z/2
     claim = "((z + exp(100))**2 - exp(200) - 2*z*exp(100))/(2*z)"
-    assert verify_gradient("z**2/4", "z", claim).status == "proved"
-    assert verify_gradient("z**2/4", "z", claim + " + 1e-20").status == "refuted"
+    assert verify_gradient("z**2/4", "z", claim).status == Status.PROVED
+    assert verify_gradient("z**2/4", "z", claim + " + 1e-20").status == Status.REFUTED
 
 
 def test_points_where_the_loss_is_not_real_are_skipped_not_refuted():
     result = verify_gradient("log(z)", "z", "1/abs(z)")
-    assert result.status == "checked"
+    assert result.status == Status.CHECKED
     method = result.results[0].method
     assert (
         method.startswith("checked numerically at ")
@@ -168,31 +169,34 @@ def test_points_where_the_loss_is_not_real_are_skipped_not_refuted():
     assert method.endswith("not proved symbolically within 10 s")
 
 
-def test_inconclusive_when_no_point_is_real():
+def test_unknown_when_no_point_is_real():
     result = verify_gradient("sqrt(-1 - z**2)", "z", "z/sqrt(-1 - z**2)")
-    assert (result.status, result.exit_code, result.counterexample) == ("inconclusive", 3, None)
+    assert (result.status, result.exit_code, result.counterexample) == (Status.UNKNOWN, 3, None)
     assert result.results[0].method == (
         "not proved symbolically within 10 s; no numeric evidence: the loss, the claim or the derivative is not real "
         "at any of the 60 points tried"
     )
 
 
-def test_inconclusive_when_the_budget_is_zero():
+def test_unknown_when_the_budget_is_zero():
     result = verify_gradient(BCE, "z", "1/(1 + exp(-z)) - y", timeout=0)
-    assert (result.status, result.exit_code) == ("inconclusive", 3)
+    assert (result.status, result.exit_code) == (Status.UNKNOWN, 3)
     assert result.results[0].method == "not proved symbolically within 0 s; no time left for numeric evidence"
     # an identical claim needs no time at all
-    assert verify_gradient(BCE, "z", "-y*(1 - sigmoid(z)) + (1 - y)*sigmoid(z)", timeout=0).status == "proved"
+    assert (
+        verify_gradient(BCE, "z", "-y*(1 - sigmoid(z)) + (1 - y)*sigmoid(z)", timeout=0).status
+        == Status.PROVED
+    )
 
 
 def test_sympy_expressions_are_accepted_and_made_real():
     z, y = sp.symbols("z y")  # no assumptions: complex by default
     loss = softplus(z) - y * z
-    assert verify_gradient(loss, z, sigmoid(z) - y).status == "proved"
-    assert verify_gradient(loss, [z], [sp.Derivative(sp.log(1 + sp.exp(z)), z) - y]).status == "proved"
+    assert verify_gradient(loss, z, sigmoid(z) - y).status == Status.PROVED
+    assert verify_gradient(loss, [z], [sp.Derivative(sp.log(1 + sp.exp(z)), z) - y]).status == Status.PROVED
     p = sp.Symbol("p")
     result = verify_gradient(-sp.log(p), p, -1 / p + p * 1e-30, domains={p: sp.Interval.open(0, 1)})
-    assert result.status == "refuted" and 0 < float(result.counterexample["p"]) < 1
+    assert result.status == Status.REFUTED and 0 < float(result.counterexample["p"]) < 1
 
 
 def test_the_result_has_the_json_fields():
@@ -282,7 +286,7 @@ def test_strings_never_reach_sympy_parsing(monkeypatch):
 
     monkeypatch.setattr(sympy_parser, "parse_expr", refuse)
     monkeypatch.setattr(sp, "parse_expr", refuse)
-    assert verify_gradient(BCE, "z", "sigmoid(z) - y", domains=["y:(0,1)"]).status == "proved"
+    assert verify_gradient(BCE, "z", "sigmoid(z) - y", domains=["y:(0,1)"]).status == Status.PROVED
 
 
 # ------------------------------------------------------------------------------------- a derivation of one's own
@@ -294,7 +298,8 @@ _OWN = Derivation("mine", "my loss", softplus(_z) - _y * _z, Assumptions(), Name
 def test_a_right_gradient_step_appended_to_a_derivation_is_proved():
     derivation = gradient_step(_OWN, "z", "1/(1 + exp(-z)) - y")
     step = derivation.steps[-1]
-    assert (step.rule, step.relation, step.before, step.name.text) == (
+    assert (step.rule, step.rule.name, step.relation, step.before, step.name.text) == (
+        ClaimGradient(_z, 1 / (1 + sp.exp(-_z)) - _y),
         "claimed-gradient",
         Relation.DEFINES,
         _OWN.start,
@@ -324,4 +329,23 @@ def test_a_gradient_step_needs_its_symbol_in_the_expression():
 
 
 def test_verdict_exit_codes():
-    assert [v.exit_code for v in Verdict] == [0, 0, 3, 1]
+    assert [exit_code(s) for s in Status] == [0, 0, 3, 1]
+
+
+def test_the_status_is_the_checkers_status_enum_and_text_and_json_use_its_value():
+    result = verify_gradient(BCE, "z", "1/(1 + exp(-z)) - y", timeout=0)
+    (claim,) = result.results
+    assert type(result.status) is Status and type(claim.status) is Status
+    assert (result.status, claim.status, result.exit_code) == (Status.UNKNOWN, Status.UNKNOWN, 3)
+    assert result.to_dict()["status"] == "unknown" and result.to_dict()["results"][0]["status"] == "unknown"
+    assert result.report() == (
+        "unknown (not proved symbolically within 0 s; no time left for numeric evidence): "
+        "d/dz = -y + 1/(1 + exp(-z))\n"
+    )
+    both = verify_gradient("z**2 + w**2", "z, w", "2*z, 3*w")
+    assert [r.status for r in both.results] == [Status.PROVED, Status.REFUTED]
+    assert (both.status, both.ok, both.report().splitlines()[-1]) == (
+        Status.REFUTED,
+        False,
+        "overall: refuted",
+    )

@@ -87,20 +87,20 @@ def test_two_symbols_and_repeated_domains(capsys):
     assert lines[-1] == "overall: refuted"
 
 
-def test_exit_3_inconclusive_when_no_point_is_real(capsys):
+def test_exit_3_unknown_when_no_point_is_real(capsys):
     code, out, err = _run(capsys, "--loss", "sqrt(-1 - z**2)", "--wrt", "z", "--claim", "z/sqrt(-1 - z**2)")
     assert (code, err) == (3, "")
     assert out == (
-        "inconclusive (not proved symbolically within 10 s; no numeric evidence: the loss, the claim or "
+        "unknown (not proved symbolically within 10 s; no numeric evidence: the loss, the claim or "
         "the derivative is not real at any of the 60 points tried): d/dz = z/sqrt(-z**2 - 1)\n"
     )
 
 
-def test_exit_3_inconclusive_with_no_time(capsys):
+def test_exit_3_unknown_with_no_time(capsys):
     code, out, _ = _run(
         capsys, f"--loss={BCE}", "--wrt", "z", "--claim", "1/(1+exp(-z)) - y", "--timeout", "0", "--json"
     )
-    assert code == 3 and json.loads(out)["status"] == "inconclusive"
+    assert code == 3 and json.loads(out)["status"] == "unknown"
 
 
 @pytest.mark.parametrize(

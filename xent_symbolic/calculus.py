@@ -7,6 +7,8 @@ every definition is expanded first. Definitions are therefore listed from the ou
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from .assumptions import Assumptions
@@ -25,9 +27,7 @@ def _layer(variable: sp.Basic, assumptions: Assumptions) -> int:
 
 
 def _expand_layers(expr: sp.Expr, assumptions: Assumptions, layers: int) -> sp.Expr:
-    outer = Assumptions(
-        assumptions.domains, assumptions.parameters, assumptions.indices, assumptions.definitions[:layers]
-    )
+    outer = replace(assumptions, definitions=assumptions.definitions[:layers])
     return outer.expand_definitions(expr)
 
 

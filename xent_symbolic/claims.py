@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import final
 
 import sympy as sp
 
 from .core import Derivation, Name, Relation, Step
+from .rules import Rule
 
-__all__ = ["NONNEGATIVE", "RangeClaim", "claim_nonnegative"]
+__all__ = ["NONNEGATIVE", "InRange", "RangeClaim", "claim_nonnegative"]
 
 #: the values of a nonnegative quantity
 NONNEGATIVE = sp.Interval(0, sp.oo)
@@ -22,10 +24,31 @@ class RangeClaim(Step):
     reading: Name | None = None
 
 
+@final
+class InRange(Rule):
+    """f -> f, claiming every value of f lies in `values`   [equal; the checker decides the range]
+
+    Named 'nonnegative' for [0, oo), 'in-range' otherwise; its step is a RangeClaim.
+    """
+
+    relation = Relation.EQUAL
+
+    def __init__(self, values: sp.Set, justification: str, *, reading: Name | None = None) -> None:
+        self.values, self._justification, self.reading = values, justification, reading
+        self.name = "nonnegative" if values == NONNEGATIVE else "in-range"
+
+    def rewrite(self, expr, assumptions):
+        return expr
+
+    def justification(self):
+        return self._justification
+
+    def step(self, expr, assumptions):
+        return RangeClaim(
+            self, expr, expr, self.relation, self._justification, domain=self.values, reading=self.reading
+        )
+
+
 def claim_nonnegative(derivation: Derivation, justification: str, reading: Name | None = None) -> Derivation:
     """`derivation` with a final step claiming its current expression is >= 0 (the checker decides it)."""
-    current = derivation.current
-    step = RangeClaim(
-        "nonnegative", current, current, Relation.EQUAL, justification, domain=NONNEGATIVE, reading=reading
-    )
-    return derivation.then(step)
+    return derivation.apply(InRange(NONNEGATIVE, justification, reading=reading))

@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_cmd_export)
     verify = commands.add_parser(
         "verify-grad",
-        help="check a claimed gradient: exit 0 verified, 1 refuted, 2 bad input, 3 inconclusive",
+        help="check a claimed gradient: exit 0 verified, 1 refuted, 2 bad input, 3 unknown",
         description="Verify claimed partial derivatives of a loss: proved symbolically, checked numerically "
         "(mpmath, 50 digits, over the whole domain) or refuted at a point, with a diagnosis of the usual mistakes. "
         "Write --loss=EXPR when EXPR starts with '-'.",

@@ -82,13 +82,14 @@ _STATUS_RANK = {Status.PROVED: 0, Status.CHECKED: 1, Status.UNKNOWN: 2, Status.R
 
 @dataclass(frozen=True)
 class Step:
-    """One recorded transformation: `rule` took `before` to `after` with `relation`.
+    """One recorded transformation: `rule` (the Rule object that made the step) took `before` to `after` with
+    `relation`. Consumers ask the rule's type (`isinstance(step.rule, TakeLog)`); `step.rule.name` is its text.
 
     For DEFINES, INCREASING and DECREASING steps `transform` is the map phi with after = phi(before), and
     `domain` the set on which phi is claimed strictly monotone (before's values must lie in it).
     """
 
-    rule: str
+    rule: Rule
     before: sp.Expr
     after: sp.Expr
     relation: Relation
@@ -98,17 +99,26 @@ class Step:
     name: Name | None = None
 
     def __post_init__(self) -> None:
+        # a Rule by its shape (core does not import rules, which build on it): a callable step and a str name
+        if isinstance(self.rule, type) or not (
+            callable(getattr(self.rule, "step", None)) and isinstance(getattr(self.rule, "name", None), str)
+        ):
+            raise StepError(
+                f"step: rule must be the Rule that made the step (e.g. rules.Claim for a typed-in result), "
+                f"not {type(self.rule).__name__} {self.rule!r}"
+            )
+        name = self.rule.name
         if not isinstance(self.relation, Relation):
-            raise StepError(f"step {self.rule!r}: relation must be a Relation, not {self.relation!r}")
+            raise StepError(f"step {name!r}: relation must be a Relation, not {self.relation!r}")
         if self.relation is not Relation.EQUAL and self.transform is None:
-            raise StepError(f"step {self.rule!r}: a {self.relation.value!r} step needs its transform phi")
+            raise StepError(f"step {name!r}: a {self.relation.value!r} step needs its transform phi")
         for label, value in (("before", self.before), ("after", self.after)):
             if not isinstance(value, sp.Basic):
                 raise StepError(
-                    f"step {self.rule!r}: {label} must be a SymPy expression, not {type(value).__name__}"
+                    f"step {name!r}: {label} must be a SymPy expression, not {type(value).__name__}"
                 )
         if "\n" in self.justification:
-            raise StepError(f"step {self.rule!r}: the justification must be one line")
+            raise StepError(f"step {name!r}: the justification must be one line")
 
 
 @dataclass(frozen=True, repr=False)
@@ -128,14 +138,14 @@ class Derivation:
         for k, step in enumerate(self.steps, 1):
             if step.before != previous:
                 raise StepError(
-                    f"derivation {self.name!r}: step {k} ({step.rule}) starts from {step.before}, "
+                    f"derivation {self.name!r}: step {k} ({step.rule.name}) starts from {step.before}, "
                     f"but the previous expression is {previous}"
                 )
             previous = step.after
 
     def __repr__(self) -> str:
         """Short: the name, the start and the rules applied ('Derivation(bce: P(y_i | yhat_i) -> ...)')."""
-        rules = " -> ".join(str(step.rule) for step in self.steps) or "no steps"
+        rules = " -> ".join(step.rule.name for step in self.steps) or "no steps"
         return f"Derivation({self.name}: {self.start_name} by {rules})"
 
     @property
@@ -151,8 +161,35 @@ class Derivation:
         return replace(self, steps=(*self.steps, step))
 
     def then(self, step: Step) -> Derivation:
-        """Append a step built elsewhere (a user's own claim); its before must be the current expression."""
+        """Append a step built elsewhere (e.g. a range claim); its before must be the current expression.
+
+        A user's own typed-in result is `apply(rules.Claim(name, after, relation, justification))`.
+        """
         return replace(self, steps=(*self.steps, step))
+
+    def step_by(self, rule: type[Rule] | None = None, *, name: str | None = None) -> Step:
+        """The one step made by a rule of type `rule` and/or carrying the Name whose text is `name`.
+
+        Other entries refer to a step this way, not by its position, so adding a step elsewhere in the chain
+        cannot silently hand them another expression. Raises StepError when no step or several steps match.
+        """
+        if rule is None and name is None:
+            raise StepError(f"derivation {self.name!r}: step_by needs a rule type or a step name")
+        wanted = " and ".join(
+            ([f"made by {rule.__name__}"] if rule is not None else [])
+            + ([f"named {name!r}"] if name is not None else [])
+        )
+        found = [
+            s
+            for s in self.steps
+            if (rule is None or isinstance(s.rule, rule))
+            and (name is None or (s.name is not None and s.name.text == name))
+        ]
+        if len(found) != 1:
+            have = ", ".join(f"{s.rule.name}" + (f" ({s.name.text})" if s.name else "") for s in self.steps)
+            count = "no step" if not found else f"{len(found)} steps"
+            raise StepError(f"derivation {self.name!r} has {count} {wanted}; its steps are: {have or 'none'}")
+        return found[0]
 
     def named(self, result_name: Name) -> Derivation:
         """The same derivation with its final expression named (e.g. J)."""

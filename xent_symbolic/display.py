@@ -39,7 +39,7 @@ def checked_html(checked: CheckedDerivation) -> str:
         step = c.step
         lhs = f"{step.name.latex} = " if step.name else "= "
         rows.append(
-            f"<tr><td>{k}</td><td>{html.escape(step.rule)}</td><td>{html.escape(step.relation.effect)}</td>"
+            f"<tr><td>{k}</td><td>{html.escape(step.rule.name)}</td><td>{html.escape(step.relation.effect)}</td>"
             f'<td class="xent-{c.status.value}">{c.status.value}</td>'
             f"<td>${html.escape(lhs + latex(step.after))}$</td><td>{html.escape(step.justification)}</td></tr>"
         )

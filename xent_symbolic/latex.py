@@ -74,7 +74,7 @@ def conclusion_latex(conclusion: Conclusion) -> str:
 
 def _note(step: Step, status: Status | None) -> str:
     verdict = f" [{status.value}]" if status is not None else ""
-    return escape_text(f"{step.rule}: {step.justification}{verdict}")
+    return escape_text(f"{step.rule.name}: {step.justification}{verdict}")
 
 
 def align(derivation: Derivation, statuses: Sequence[Status] | None = None) -> str:
@@ -104,7 +104,7 @@ def _step_block(k: int, step: Step, status: Status) -> list[str]:
     lhs = step.name.latex if step.name else ""
     return [
         r"\par\medskip\noindent\textbf{%d.\ %s} \hfill \textit{%s} \quad [%s]\\*"
-        % (k, escape_text(str(step.rule)), escape_text(step.relation.effect), status.value),
+        % (k, escape_text(step.rule.name), escape_text(step.relation.effect), status.value),
         escape_text(step.justification),
         r"\nopagebreak",
         _display(latex(step.after), lhs),

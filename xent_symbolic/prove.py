@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from itertools import product as cartesian
 
 import sympy as sp
@@ -54,12 +55,7 @@ def _rewrite_inside(e: sp.Expr, rewrite) -> sp.Expr:
 
 def _proves_factor_positive(product: sp.Product, assumptions: Assumptions) -> bool:
     extra_ranges = tuple((i, lo, hi) for i, lo, hi in product.limits)
-    scoped = Assumptions(
-        assumptions.domains,
-        assumptions.parameters,
-        assumptions.indices + extra_ranges,
-        assumptions.definitions,
-    )
+    scoped = replace(assumptions, indices=assumptions.indices + extra_ranges)
     return proves_positive(product.function, scoped)
 
 
@@ -172,12 +168,7 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
         groups[key] = varying
     rest = _distribute(rest)
     for (low, high), summand in groups.items():
-        inner = Assumptions(
-            assumptions.domains,
-            assumptions.parameters,
-            (*assumptions.indices, (index, low, high)),
-            assumptions.definitions,
-        )
+        inner = replace(assumptions, indices=(*assumptions.indices, (index, low, high)))
         if not _zero(summand, inner, deadline, depth + 1):
             return False
     if rest == 0:

@@ -49,7 +49,7 @@ def conclusion_text(conclusion: Conclusion) -> str:
 
 def _step_title(k: int, check: StepCheck) -> str:
     step = check.step
-    return f"{k}. {step.rule} [{step.relation.effect}] ({check.status.value})"
+    return f"{k}. {step.rule.name} [{step.relation.effect}] ({check.status.value})"
 
 
 def text(checked: CheckedDerivation) -> str:
@@ -73,11 +73,11 @@ def text(checked: CheckedDerivation) -> str:
 def check_report(checked: CheckedDerivation) -> str:
     """The proof check as plain text: each step's status and how each obligation was decided."""
     d = checked.derivation
-    width = max((len(c.step.rule) for c in checked.steps), default=4)
+    width = max((len(c.step.rule.name) for c in checked.steps), default=4)
     lines = [f"check {d.name}: {d.title}"]
     for k, check in enumerate(checked.steps, 1):
         lines.append(
-            f"{k:>2}. {check.step.rule:<{width}}  {check.step.relation.value:<10}  {check.status.value}"
+            f"{k:>2}. {check.step.rule.name:<{width}}  {check.step.relation.value:<10}  {check.status.value}"
         )
         for obligation in check.obligations:
             line = f"      {obligation.status.value:<8} {obligation.claim}: {obligation.method}"
@@ -116,7 +116,7 @@ def derivation_markdown(derivation: Derivation, checked: CheckedDerivation | Non
         lhs = step.name.latex if step.name else r"\phantom{=}"
         status = f" ({checked.steps[k - 1].status.value})" if checked else ""
         out += [
-            f"**{k}. {step.rule} [{step.relation.effect}]{status}**: {step.justification}",
+            f"**{k}. {step.rule.name} [{step.relation.effect}]{status}**: {step.justification}",
             "",
             "$$",
             f"{lhs} = {latex(step.after)}",
@@ -145,7 +145,7 @@ def to_json_dict(checked: CheckedDerivation) -> dict[str, Any]:
         "start_srepr": sp.srepr(d.start),
         "steps": [
             {
-                "rule": c.step.rule,
+                "rule": c.step.rule.name,
                 "relation": c.step.relation.value,
                 "status": c.status.value,
                 "justification": c.step.justification,

@@ -14,6 +14,7 @@ from .errors import RuleError
 
 __all__ = [
     "BernoulliTrial",
+    "Claim",
     "CombineSums",
     "Distribute",
     "DropConstant",
@@ -36,10 +37,26 @@ __all__ = [
 
 
 class Rule(ABC):
-    """A named rewrite with its relation; `step` applies it and records the result."""
+    """A named rewrite with its relation; `step` applies it and records the result (the step keeps the rule).
+
+    A rule's parameters are the attributes its `__init__` sets, once: two rules are equal when they are of the
+    same class with equal parameters, so steps (frozen dataclasses holding their rule) compare by value.
+    """
 
     name: ClassVar[str]
     relation: ClassVar[Relation]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash((type(self), *(_hash_or_zero(v) for _, v in sorted(vars(self).items()))))
+
+    def __repr__(self) -> str:
+        parameters = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({parameters})"
 
     @abstractmethod
     def rewrite(self, expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
@@ -61,9 +78,15 @@ class Rule(ABC):
         after = self.rewrite(expr, assumptions)
         if after == expr:
             raise RuleError(f"rule {self.name!r} does not change {expr}; it does not apply here")
-        return Step(
-            self.name, expr, after, self.relation, self.justification(), self.transform(), self.domain()
-        )
+        return Step(self, expr, after, self.relation, self.justification(), self.transform(), self.domain())
+
+
+def _hash_or_zero(value: object) -> int:
+    """hash(value), or 0 for an unhashable parameter (a mapping): equal rules still hash equally."""
+    try:
+        return hash(value)
+    except TypeError:
+        return 0
 
 
 _T = sp.Dummy("t", real=True)
@@ -269,6 +292,49 @@ class Rewrite(Rule):
 
 
 @final
+class Claim(Rule):
+    """f -> g with g typed in: given, not computed   [the relation given explicitly; the checker decides it]
+
+    For a result that no rule computes (a user's own step, a form read off a reference). The checker treats the
+    step like any other of its relation: an equality must be proved, a monotone step needs its map phi.
+
+    >>> from xent_symbolic.core import Relation
+    >>> x = sp.Symbol("x", real=True)
+    >>> Claim("my-form", x**2 - 1, Relation.EQUAL, "difference of squares").step((x - 1) * (x + 1), None).after
+    x**2 - 1
+    """
+
+    def __init__(
+        self,
+        name: str,
+        after: sp.Expr,
+        relation: Relation,
+        justification: str,
+        *,
+        transform: sp.Lambda | None = None,
+        domain: sp.Set = sp.S.Reals,
+    ) -> None:
+        if not isinstance(relation, Relation):
+            raise RuleError(f"claim {name!r}: relation must be a Relation, not {relation!r}")
+        if not isinstance(after, sp.Basic):
+            raise RuleError(f"claim {name!r}: after must be a SymPy expression, not {type(after).__name__}")
+        self.name, self.after, self.relation = name, after, relation
+        self._justification, self._transform, self._domain = justification, transform, domain
+
+    def rewrite(self, expr, assumptions):
+        return self.after
+
+    def transform(self):
+        return self._transform
+
+    def domain(self):
+        return self._domain
+
+    def justification(self):
+        return self._justification
+
+
+@final
 class Simplify(Rule):
     """f -> simplify(f)   [equal]"""
 
@@ -400,7 +466,7 @@ class DropConstant(Rule):
         constant = self.constant(expr, assumptions)
         justification = f"subtracting {constant}, which does not depend on the parameters, keeps the argmin"
         return Step(
-            self.name, expr, after, self.relation, justification, sp.Lambda(_T, _T - constant), self.domain()
+            self, expr, after, self.relation, justification, sp.Lambda(_T, _T - constant), self.domain()
         )
 
     def justification(self):

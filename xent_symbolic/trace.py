@@ -253,7 +253,7 @@ def trace(derivation: Derivation, values: Mapping[str, object]) -> Trace:
         with mpmath.workdps(_DPS):
             env_mp = _environment(derivation, values, _Mp())
             labels = [f"start  {derivation.start_name}"] + [
-                f"{k}. {s.rule}" + (f"  {s.name}" if s.name else "")
+                f"{k}. {s.rule.name}" + (f"  {s.name}" if s.name else "")
                 for k, s in enumerate(derivation.steps, 1)
             ]
             exprs = [derivation.start] + [s.after for s in derivation.steps]

@@ -4,41 +4,31 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, assert_never
 
 import sympy as sp
 
-__all__ = ["ClaimResult", "GradientVerification", "Verdict"]
+from .core import Status
+
+__all__ = ["ClaimResult", "GradientVerification", "exit_code"]
 
 
-class Verdict(Enum):
-    """The answer about one claim or a whole verification (best first)."""
+def exit_code(status: Status) -> int:
+    """The exit code of verify-grad for a status: 0 proved or checked, 1 refuted, 3 unknown (2 is bad input).
 
-    PROVED = "proved"  # the claim minus sp.diff's derivative simplifies to 0
-    CHECKED = "checked"  # numeric evidence only: equal at every sampled point
-    INCONCLUSIVE = "inconclusive"  # neither proved nor refuted within the budget
-    REFUTED = "refuted"  # a counterexample point, confirmed at higher precision
-
-    @property
-    def exit_code(self) -> int:
-        match self:
-            case Verdict.PROVED | Verdict.CHECKED:
-                return 0
-            case Verdict.REFUTED:
-                return 1
-            case Verdict.INCONCLUSIVE:
-                return 3
-            case _:
-                assert_never(self)
-
-    @property
-    def rank(self) -> int:
-        return list(Verdict).index(self)
-
-    @property
-    def verified(self) -> bool:
-        return self in (Verdict.PROVED, Verdict.CHECKED)
+    PROVED: the claim minus sp.diff's derivative simplifies to 0; CHECKED: equal at every sampled point;
+    UNKNOWN: neither proved nor refuted within the budget; REFUTED: a counterexample point, confirmed at higher
+    precision.
+    """
+    match status:
+        case Status.PROVED | Status.CHECKED:
+            return 0
+        case Status.REFUTED:
+            return 1
+        case Status.UNKNOWN:
+            return 3
+        case _:
+            assert_never(status)
 
 
 @dataclass(frozen=True)
@@ -52,26 +42,22 @@ class ClaimResult:
     wrt: sp.Symbol
     claim: sp.Expr
     derivative: sp.Expr
-    verdict: Verdict
+    status: Status
     method: str
     counterexample: dict[str, str] | None = None
     claimed: str | None = None
     true: str | None = None
     diagnosis: str | None = None
 
-    @property
-    def status(self) -> str:
-        return self.verdict.value
-
     def lines(self) -> list[str]:
         """The verdict as text: one line, plus the two formulas and the diagnosis when refuted."""
         d = f"d/d{self.wrt}"
-        match self.verdict:
-            case Verdict.PROVED | Verdict.CHECKED:
+        match self.status:
+            case Status.PROVED | Status.CHECKED:
                 return [f"verified ({self.method}): {d} = {self.claim}"]
-            case Verdict.INCONCLUSIVE:
-                return [f"inconclusive ({self.method}): {d} = {self.claim}"]
-            case Verdict.REFUTED:
+            case Status.UNKNOWN:
+                return [f"{self.status.value} ({self.method}): {d} = {self.claim}"]
+            case Status.REFUTED:
                 point = ", ".join(f"{k} = {v}" for k, v in (self.counterexample or {}).items())
                 where = f"at {point}" if point else "everywhere"
                 lines = [
@@ -83,13 +69,13 @@ class ClaimResult:
                     lines.append(f"  diagnosis: {self.diagnosis}")
                 return lines
             case _:
-                assert_never(self.verdict)
+                assert_never(self.status)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "wrt": str(self.wrt),
             "claim": str(self.claim),
-            "status": self.status,
+            "status": self.status.value,
             "method": self.method,
             "counterexample": self.counterexample,
             "claimed": self.claimed,
@@ -109,24 +95,20 @@ class GradientVerification:
 
     @property
     def deciding(self) -> ClaimResult:
-        worst = max(r.verdict.rank for r in self.results)
-        return next(r for r in self.results if r.verdict.rank == worst)
+        worst = Status.worst(r.status for r in self.results)
+        return next(r for r in self.results if r.status is worst)
 
     @property
-    def verdict(self) -> Verdict:
-        return self.deciding.verdict
-
-    @property
-    def status(self) -> str:
-        return self.verdict.value
+    def status(self) -> Status:
+        return self.deciding.status
 
     @property
     def exit_code(self) -> int:
-        return self.verdict.exit_code
+        return exit_code(self.status)
 
     @property
     def ok(self) -> bool:
-        return self.verdict.verified
+        return self.status in (Status.PROVED, Status.CHECKED)
 
     @property
     def counterexample(self) -> dict[str, str] | None:
@@ -150,7 +132,7 @@ class GradientVerification:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "status": self.status,
+            "status": self.status.value,
             "counterexample": self.counterexample,
             "claimed": self.claimed,
             "true": self.true,
@@ -168,5 +150,5 @@ class GradientVerification:
         """Plain text: one verdict per symbol and, for several symbols, the overall verdict."""
         lines = [line for r in self.results for line in r.lines()]
         if len(self.results) > 1:
-            lines.append(f"overall: {self.status}")
+            lines.append(f"overall: {self.status.value}")
         return "\n".join(lines) + "\n"

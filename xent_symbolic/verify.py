@@ -1,7 +1,7 @@
 """Verify a user's gradient formula: the true derivative by sp.diff, each claim decided by the checker's machinery.
 
 >>> result = verify_gradient("-y*log(sigmoid(z)) - (1-y)*log(1-sigmoid(z))", "z", "sigmoid(z) - y")
->>> result.status, result.exit_code
+>>> result.status.value, result.exit_code
 ('proved', 0)
 """
 
@@ -18,7 +18,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .assumptions import Assumptions
-from .core import Derivation, Name, Relation
+from .core import Derivation, Name, Relation, Status
 from .diagnose import diagnose
 from .errors import InputError, RuleError
 from .evidence import DPS, Evidence, close, search
@@ -27,13 +27,13 @@ from .parse import parse_domain, parse_formula, parse_formulas, parse_names
 from .prove import proves_zero
 from .rules import Rule
 from .timebox import BudgetExceeded, time_limit
-from .verdict import ClaimResult, GradientVerification, Verdict
+from .verdict import ClaimResult, GradientVerification
 
 __all__ = [
     "ClaimGradient",
     "ClaimResult",
     "GradientVerification",
-    "Verdict",
+    "Status",
     "gradient_step",
     "verify_gradient",
 ]
@@ -305,7 +305,7 @@ def _decide(
     shown = _tidy(truth)
     if claim == truth or claim == shown:
         return ClaimResult(
-            wrt, claim, shown, Verdict.PROVED, "proved symbolically: identical to the derivative"
+            wrt, claim, shown, Status.PROVED, "proved symbolically: identical to the derivative"
         )
     evidence = _evidence(claim, truth, loss, assumptions, budget, DPS)
     values = None
@@ -318,7 +318,7 @@ def _decide(
     refuted = evidence is not None and evidence.failure is not None
     proof_budget = min(deadline - time.monotonic(), QUICK_PROOF) if refuted else deadline - time.monotonic()
     if proof_budget > 0 and proves_zero(truth - claim, assumptions, proof_budget):
-        return ClaimResult(wrt, claim, shown, Verdict.PROVED, "proved symbolically")
+        return ClaimResult(wrt, claim, shown, Status.PROVED, "proved symbolically")
     if refuted:
         method = f"counterexample found numerically at {evidence.dps} digits"
         ratio = None
@@ -341,25 +341,25 @@ def _decide(
             deadline=max(deadline, time.monotonic() + 1.0),
         )
         return ClaimResult(
-            wrt, claim, shown, Verdict.REFUTED, method, dict(evidence.failure), claimed, true, diagnosis
+            wrt, claim, shown, Status.REFUTED, method, dict(evidence.failure), claimed, true, diagnosis
         )
     not_proved = f"not proved symbolically within {budget:.2g} s"
     if evidence is None:
         return ClaimResult(
-            wrt, claim, shown, Verdict.INCONCLUSIVE, f"{not_proved}; no time left for numeric evidence"
+            wrt, claim, shown, Status.UNKNOWN, f"{not_proved}; no time left for numeric evidence"
         )
     if evidence.points == 0:
         return ClaimResult(
             wrt,
             claim,
             shown,
-            Verdict.INCONCLUSIVE,
+            Status.UNKNOWN,
             f"{not_proved}; no numeric evidence: the loss, the claim or the derivative is not real "
             f"at any of the {evidence.skipped} points tried",
         )
     skipped = f" ({evidence.skipped} skipped: not real there)" if evidence.skipped else ""
     method = f"checked numerically at {evidence.points} random points, {evidence.dps} digits{skipped}; {not_proved}"
-    return ClaimResult(wrt, claim, shown, Verdict.CHECKED, method)
+    return ClaimResult(wrt, claim, shown, Status.CHECKED, method)
 
 
 def verify_gradient(
@@ -379,7 +379,7 @@ def verify_gradient(
     interval ends) and the symbolic proof, shared evenly between the claims. Raises XentError on bad input.
 
     >>> verify_gradient("softplus(z) - y*z", "z", "-y - 1").status
-    'refuted'
+    <Status.REFUTED: 'refuted'>
     """
     timeout = _timeout(timeout)
     symbols = _Symbols(_domains(domains))

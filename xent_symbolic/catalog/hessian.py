@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from ..assumptions import Assumptions
@@ -33,9 +35,7 @@ def hessian_assumptions() -> Assumptions:
     """The logistic-regression assumptions with the curvature weights s_i := sigma(z_i)(1 - sigma(z_i)) defined."""
     base = logistic_assumptions((s[i], CURVATURE))
     statement = Name("s_i = sigma(z_i)(1 - sigma(z_i))", r"s_i = \sigma(z_i)\left(1 - \sigma(z_i)\right)")
-    return Assumptions(
-        base.domains, base.parameters, base.indices, base.definitions, (*base.statements, statement)
-    )
+    return replace(base, statements=(*base.statements, statement))
 
 
 def derive_logistic_hessian() -> Derivation:
@@ -50,7 +50,10 @@ def derive_logistic_hessian() -> Derivation:
     )
     return (
         derivation.apply(
-            UseDerived(gradient.start, gradient.steps[-2].after, f"{GRAD_W} from logistic-regression")
+            # the index form is what the gradient's matrix-form step started from (by its rule, not position)
+            UseDerived(
+                gradient.start, gradient.step_by(MatrixForm).before, f"{GRAD_W} from logistic-regression"
+            )
         )
         .apply(DifferentiateUnderSum())
         .apply(ChainRule(z[i]))
@@ -86,19 +89,13 @@ METHOD = (
 
 def derive_logistic_convexity() -> Derivation:
     """v^T H v = sum_k sum_l v_k H_kl v_l = (1/n) sum_i s_i (sum_k X_ik v_k)^2 >= 0 for every v."""
-    entry = derive_logistic_hessian().steps[-2].after  # (1/n) sum_i s_i X_ik X_il
+    entry = derive_logistic_hessian().step_by(MatrixForm).before  # (1/n) sum_i s_i X_ik X_il
     assumptions = hessian_assumptions()
     statement = Name(
         "v in R^d; H_kl as derived in logistic-regression-hessian",
         r"v \in \mathbb{R}^d,\ H_{kl} \text{ as derived}",
     )
-    assumptions = Assumptions(
-        assumptions.domains,
-        assumptions.parameters,
-        assumptions.indices,
-        assumptions.definitions,
-        (*assumptions.statements, statement),
-    )
+    assumptions = replace(assumptions, statements=(*assumptions.statements, statement))
     derivation = Derivation(
         name="logistic-regression-convexity",
         title="Logistic regression: the Hessian is positive semi-definite, so the mean BCE is convex in w",

@@ -24,6 +24,7 @@ from .stable import (
     z,
 )
 from .stable_glm import GLM_BUILDERS, HYPERPARAMETERS
+from .stable_rules import OverflowFreeSigmoid, OverflowFreeSoftplus, before_overflow_free
 
 __all__ = ["ALIASES", "BACKENDS", "EXPORTABLE", "LINEAR_MODELS", "LinearModel", "Provenance", "module_source"]
 
@@ -332,18 +333,14 @@ def _skeleton(name: str, backend: str) -> str:
 
 def _expression_text(derivation: Derivation) -> str:
     """The expression a derivation arrives at before its overflow-free steps (those are printed below it)."""
-    text = derivation.start
-    for step in derivation.steps:
-        if step.rule.startswith("overflow-free"):
-            break
-        text = step.after
+    text = before_overflow_free(derivation)
     return str(text.doit() if isinstance(text, sp.Derivative) else text)
 
 
 def _linear_formulas(model: LinearModel) -> str:
     loss = _STABLE_BUILDERS[model.loss]()
     dloss = _STABLE_BUILDERS[model.dloss]()
-    rules = {s.rule for d in (loss, dloss) for s in d.steps}
+    kinds = {type(s.rule) for d in (loss, dloss) for s in d.steps}
     what, _, message = _LABELS[loss.assumptions.domain_of(y)]
     lines = [
         "Formulas (i = 1..n examples, j = 1..d features)",
@@ -351,9 +348,9 @@ def _linear_formulas(model: LinearModel) -> str:
         f"  l_i    = {_expression_text(loss)}   ({model.loss}, at z = z_i, y = y_i)",
         f"  g_i    = dl_i/dz_i = {_expression_text(dloss)}   ({model.dloss})",
     ]
-    if "overflow-free-softplus" in rules:
+    if OverflowFreeSoftplus in kinds:
         lines.append("  softplus(x) = max(x, 0) + log1p(exp(-|x|))     (overflow-free)")
-    if "overflow-free-sigmoid" in rules:
+    if OverflowFreeSigmoid in kinds:
         lines.append("  sigmoid(x)  = exp(min(x, 0)) / (1 + exp(-|x|)) (overflow-free)")
     lines += [
         "  J      = (1/n) sum_i l_i",

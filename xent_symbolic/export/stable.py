@@ -7,7 +7,18 @@ import sympy as sp
 from ..assumptions import BINARY, POSITIVE_INTEGERS, Assumptions
 from ..core import Derivation, Name
 from ..functions import sigmoid, softplus
-from ..rules import Rewrite
+from .stable_rules import (
+    Differentiate,
+    LogSigmoidToSoftplus,
+    LogSoftmax,
+    OverflowFreeSigmoid,
+    OverflowFreeSoftplus,
+    ShiftedLogits,
+    ShiftLogSumExp,
+    SignFlip,
+    stable_sigmoid,
+    stable_softplus,
+)
 
 __all__ = [
     "derive_bce_logits",
@@ -38,17 +49,6 @@ LOSS = Name("l(z, y)", r"\ell(z, y)")
 DLOSS = Name("dl/dz", r"\frac{\partial \ell}{\partial z}")
 
 
-def stable_softplus(x: sp.Expr) -> sp.Expr:
-    """softplus(x) = max(x, 0) + log(1 + exp(-|x|)): exp never overflows, log's argument lies in (1, 2]."""
-    return sp.Max(x, 0) + sp.log(1 + sp.exp(-sp.Abs(x)))
-
-
-def stable_sigmoid(x: sp.Expr) -> sp.Expr:
-    """sigma(x) = {1 if x >= 0; exp(-|x|) otherwise} / (1 + exp(-|x|)): no exponent is positive, no difference
-    of close numbers, and exp(-|x|) is shared with softplus."""
-    return sp.Piecewise((1, x >= 0), (sp.exp(-sp.Abs(x)), True)) / (1 + sp.exp(-sp.Abs(x)))
-
-
 def _binary_assumptions(labels: sp.Set) -> Assumptions:
     return Assumptions(
         domains=((y, labels),),
@@ -62,22 +62,6 @@ def _binary_assumptions(labels: sp.Set) -> Assumptions:
     )
 
 
-def _log_sigmoid_to_softplus(expr: sp.Expr) -> sp.Expr:
-    # log(1 - sigma(x)) first: it contains sigma(x), which the second replacement would otherwise catch
-    expr = expr.replace(
-        lambda e: isinstance(e, sp.log) and (1 - e.args[0]).func is sigmoid,
-        lambda e: -softplus((1 - e.args[0]).args[0]),
-    )
-    return expr.replace(
-        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sigmoid),
-        lambda e: -softplus(-e.args[0].args[0]),
-    )
-
-
-def _softplus_form(expr: sp.Expr) -> sp.Expr:
-    return _log_sigmoid_to_softplus(expr)
-
-
 def derive_bce_logits() -> Derivation:
     """The per-example BCE from the logit z: -(y log sigma(z) + (1 - y) log(1 - sigma(z)))
     = y softplus(-z) + (1 - y) softplus(z), then softplus in its overflow-free form (a sum of nonnegative terms)."""
@@ -89,30 +73,12 @@ def derive_bce_logits() -> Derivation:
         assumptions=_binary_assumptions(sp.Interval(0, 1)),
         start_name=LOSS,
     )
-    return (
-        derivation.apply(
-            Rewrite(
-                "log-sigmoid-to-softplus",
-                _log_sigmoid_to_softplus,
-                "log sigma(z) = -softplus(-z) and log(1 - sigma(z)) = log sigma(-z) = -softplus(z)",
-            )
-        )
-        .apply(
-            Rewrite(
-                "overflow-free-softplus",
-                lambda e: e.replace(lambda a: isinstance(a, softplus), lambda a: stable_softplus(a.args[0])),
-                "softplus(x) = max(x, 0) + log(1 + exp(-|x|)): the exponent is never positive",
-            ),
-            name=LOSS,
-        )
-        .named(LOSS)
-    )
+    return derivation.apply(LogSigmoidToSoftplus()).apply(OverflowFreeSoftplus(), name=LOSS).named(LOSS)
 
 
 def derive_bce_sign_flip() -> Derivation:
     """For hard labels: y softplus(-z) + (1 - y) softplus(z) = softplus(s z) with s = 1 - 2 y, and the derivative
     (1 - y) sigma(z) - y sigma(-z) = s sigma(s z) (the forms the generated docstrings quote)."""
-    s = 1 - 2 * y
     derivation = Derivation(
         name="bce-sign-flip",
         title="Binary cross-entropy for hard labels: the sign-flip form",
@@ -120,20 +86,13 @@ def derive_bce_sign_flip() -> Derivation:
         assumptions=_binary_assumptions(BINARY),
         start_name=LOSS,
     )
-    return derivation.apply(
-        Rewrite(
-            "sign-flip",
-            lambda e: softplus(s * z),
-            "y in {0, 1}: one of the two terms vanishes; s = 1 - 2y is -1 for y = 1 and +1 for y = 0",
-        ),
-        name=LOSS,
-    ).named(LOSS)
+    return derivation.apply(SignFlip(y), name=LOSS).named(LOSS)
 
 
 def derive_bce_logits_gradient() -> Derivation:
     """dl/dz of y softplus(-z) + (1 - y) softplus(z) = (1 - y) sigma(z) - y sigma(-z) (= sigma(z) - y),
     then sigma in its overflow-free form."""
-    loss = _softplus_form(derive_bce_logits().start)
+    loss = derive_bce_logits().step_by(LogSigmoidToSoftplus).after  # the softplus form, by its rule
     derivation = Derivation(
         name="bce-logits-gradient",
         title="The derivative of the binary cross-entropy by the logit, in an overflow-free form",
@@ -143,20 +102,9 @@ def derive_bce_logits_gradient() -> Derivation:
     )
     return (
         derivation.apply(
-            Rewrite(
-                "differentiate",
-                lambda e: e.doit(),
-                "softplus'(x) = sigma(x), by the chain rule d softplus(-z)/dz = -sigma(-z)",
-            )
+            Differentiate("softplus'(x) = sigma(x), by the chain rule d softplus(-z)/dz = -sigma(-z)")
         )
-        .apply(
-            Rewrite(
-                "overflow-free-sigmoid",
-                lambda e: e.replace(lambda a: isinstance(a, sigmoid), lambda a: stable_sigmoid(a.args[0])),
-                "sigma(x) = (1 if x >= 0 else exp(-|x|)) / (1 + exp(-|x|)): no exponent is positive",
-            ),
-            name=DLOSS,
-        )
+        .apply(OverflowFreeSigmoid(), name=DLOSS)
         .named(DLOSS)
     )
 
@@ -179,32 +127,6 @@ def _softmax_assumptions() -> Assumptions:
     )
 
 
-def _log_of_softmax(expr: sp.Expr) -> sp.Expr:
-    """log(exp(a) / S) -> a - log(S)."""
-
-    def query(e):
-        if not isinstance(e, sp.log):
-            return False
-        numerator, denominator = sp.fraction(e.args[0])
-        return isinstance(numerator, sp.exp) and isinstance(denominator, sp.Sum)
-
-    def value(e):
-        numerator, denominator = sp.fraction(e.args[0])
-        return numerator.args[0] - sp.log(denominator)
-
-    return expr.replace(query, value)
-
-
-def _shift_log_sum_exp(expr: sp.Expr) -> sp.Expr:
-    """log(sum_j exp(a_j)) -> m + log(sum_j exp(a_j - m))."""
-    return expr.replace(
-        lambda e: (
-            isinstance(e, sp.log) and isinstance(e.args[0], sp.Sum) and isinstance(e.args[0].function, sp.exp)
-        ),
-        lambda e: m + sp.log(sp.Sum(sp.exp(e.args[0].function.args[0] - m), *e.args[0].limits)),
-    )
-
-
 def derive_softmax_logits() -> Derivation:
     """The per-example softmax cross-entropy from the logits: -sum_k y_k log softmax(z)_k
     = sum_k y_k (log sum_j exp(z_j) - z_k) = sum_k y_k (m + log sum_j exp(z_j - m) - z_k) for any real m."""
@@ -217,27 +139,8 @@ def derive_softmax_logits() -> Derivation:
         start_name=Name("l(z, y)", r"\ell(z, y)"),
     )
     return (
-        derivation.apply(
-            Rewrite(
-                "log-softmax", _log_of_softmax, "log(exp(z_k) / sum_j exp(z_j)) = z_k - log sum_j exp(z_j)"
-            )
-        )
-        .apply(
-            Rewrite(
-                "max-shift",
-                _shift_log_sum_exp,
-                "sum_j exp(z_j) = exp(m) sum_j exp(z_j - m) for every real m; with m = max_k z_k no exponent is positive",
-            ),
-        )
-        .apply(
-            Rewrite(
-                "shifted-logits",
-                lambda e: e.replace(
-                    lambda a: isinstance(a, sp.Indexed) and a.base == zk, lambda a: uk[a.indices] + m
-                ),
-                "z_k = u_k + m: the loss in the shifted logits, so lse - z_k is computed without cancellation",
-            ),
-            name=LOSS,
-        )
+        derivation.apply(LogSoftmax())
+        .apply(ShiftLogSumExp(m))
+        .apply(ShiftedLogits(zk, uk, m), name=LOSS)
         .named(LOSS)
     )

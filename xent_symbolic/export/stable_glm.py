@@ -20,9 +20,16 @@ from ..catalog.poisson import derive_poisson, eta
 from ..catalog.smoothing import derive_label_smoothing, epsilon
 from ..catalog.weighted import derive_weighted_bce, omega_0, omega_1
 from ..core import Derivation, Name
-from ..functions import sigmoid, softplus
-from ..rules import Rewrite
-from .stable import DLOSS, LOSS, _log_sigmoid_to_softplus, stable_sigmoid, stable_softplus, y, z
+from ..functions import sigmoid
+from .stable import DLOSS, LOSS, y, z
+from .stable_rules import (
+    Differentiate,
+    LogSigmoidToSoftplus,
+    OverflowFreeSigmoid,
+    OverflowFreeSoftplus,
+    SigmoidComplement,
+    before_overflow_free,
+)
 
 __all__ = ["GLM_BUILDERS", "HYPERPARAMETERS", "catalog_summand"]
 
@@ -67,64 +74,18 @@ _FOCAL = (
 )
 
 
-def _complement(expr: sp.Expr) -> sp.Expr:
-    """c sigma(x) - c -> -c sigma(-x) and c - c sigma(x) -> c sigma(-x) inside every sum, innermost first."""
-
-    def visit(e: sp.Expr) -> sp.Expr:
-        if not e.args:
-            return e
-        e = e.func(*(visit(a) for a in e.args))
-        if not isinstance(e, sp.Add):
-            return e
-        terms = list(e.args)
-        for t in terms:
-            for factor in sp.Mul.make_args(t):
-                if not isinstance(factor, sigmoid):
-                    continue
-                rest = t / factor
-                if -rest in terms and not rest.has(factor):
-                    others = [u for u in terms if u is not t]
-                    others.remove(-rest)
-                    return visit(sp.Add(*others, -rest * sigmoid(-factor.args[0])))
-        return e
-
-    return visit(expr)
-
-
-_LOG_SIGMOID = Rewrite(
-    "log-sigmoid-to-softplus",
-    _log_sigmoid_to_softplus,
-    "log sigma(z) = -softplus(-z) and log(1 - sigma(z)) = log sigma(-z) = -softplus(z)",
-)
-_COMPLEMENT = Rewrite(
-    "sigmoid-complement",
-    _complement,
-    "1 - sigma(x) = sigma(-x): no difference of close numbers where sigma(x) is near 1",
-)
-_STABLE_SOFTPLUS = Rewrite(
-    "overflow-free-softplus",
-    lambda e: e.replace(lambda a: isinstance(a, softplus), lambda a: stable_softplus(a.args[0])),
-    "softplus(x) = max(x, 0) + log(1 + exp(-|x|)): the exponent is never positive",
-)
-_STABLE_SIGMOID = Rewrite(
-    "overflow-free-sigmoid",
-    lambda e: e.replace(lambda a: isinstance(a, sigmoid), lambda a: stable_sigmoid(a.args[0])),
-    "sigma(x) = (1 if x >= 0 else exp(-|x|)) / (1 + exp(-|x|)): no exponent is positive",
-)
-_DIFFERENTIATE = Rewrite(
-    "differentiate",
-    lambda e: e.doit(),
-    "differentiate by z; softplus'(x) = sigma(x), so d softplus(-z)/dz = -sigma(-z)",
+_LOG_SIGMOID = LogSigmoidToSoftplus()
+_COMPLEMENT = SigmoidComplement()
+_STABLE_SOFTPLUS = OverflowFreeSoftplus()
+_STABLE_SIGMOID = OverflowFreeSigmoid()
+_DIFFERENTIATE = Differentiate(
+    "differentiate by z; softplus'(x) = sigma(x), so d softplus(-z)/dz = -sigma(-z)"
 )
 
 
 def _gradient(name: str, title: str, loss: Derivation) -> Derivation:
     """dl/dz of the loss derivation's softplus form (its expression before the overflow-free steps)."""
-    softplus_form = loss.start
-    for step in loss.steps:
-        if step.rule.startswith("overflow-free"):
-            break
-        softplus_form = step.after
+    softplus_form = before_overflow_free(loss)
     derivation = Derivation(name, title, sp.Derivative(softplus_form, z), loss.assumptions, DLOSS)
     derivation = derivation.apply(_DIFFERENTIATE)
     if derivation.current.has(sigmoid):

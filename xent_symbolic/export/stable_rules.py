@@ -1,0 +1,248 @@
+"""The stability rewrites as named rules, written once: softplus and sigmoid forms, overflow-free forms, shifts."""
+
+from __future__ import annotations
+
+from typing import final
+
+import sympy as sp
+
+from ..assumptions import BINARY
+from ..core import Derivation, Relation
+from ..errors import RuleError
+from ..functions import sigmoid, softplus
+from ..rules import Rule
+
+__all__ = [
+    "OVERFLOW_FREE",
+    "Differentiate",
+    "LogSigmoidToSoftplus",
+    "LogSoftmax",
+    "OverflowFreeSigmoid",
+    "OverflowFreeSoftplus",
+    "ShiftLogSumExp",
+    "ShiftedLogits",
+    "SigmoidComplement",
+    "SignFlip",
+    "before_overflow_free",
+    "stable_sigmoid",
+    "stable_softplus",
+]
+
+
+def stable_softplus(x: sp.Expr) -> sp.Expr:
+    """softplus(x) = max(x, 0) + log(1 + exp(-|x|)): exp never overflows, log's argument lies in (1, 2]."""
+    return sp.Max(x, 0) + sp.log(1 + sp.exp(-sp.Abs(x)))
+
+
+def stable_sigmoid(x: sp.Expr) -> sp.Expr:
+    """sigma(x) = {1 if x >= 0; exp(-|x|) otherwise} / (1 + exp(-|x|)): no exponent is positive, no difference
+    of close numbers, and exp(-|x|) is shared with softplus."""
+    return sp.Piecewise((1, x >= 0), (sp.exp(-sp.Abs(x)), True)) / (1 + sp.exp(-sp.Abs(x)))
+
+
+@final
+class LogSigmoidToSoftplus(Rule):
+    """log(sigma(x)) -> -softplus(-x), log(1 - sigma(x)) -> -softplus(x)   [equal for real x]"""
+
+    name = "log-sigmoid-to-softplus"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        # log(1 - sigma(x)) first: it contains sigma(x), which the second replacement would otherwise catch
+        expr = expr.replace(
+            lambda e: isinstance(e, sp.log) and (1 - e.args[0]).func is sigmoid,
+            lambda e: -softplus((1 - e.args[0]).args[0]),
+        )
+        return expr.replace(
+            lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sigmoid),
+            lambda e: -softplus(-e.args[0].args[0]),
+        )
+
+    def justification(self):
+        return "log sigma(z) = -softplus(-z) and log(1 - sigma(z)) = log sigma(-z) = -softplus(z)"
+
+
+@final
+class SigmoidComplement(Rule):
+    """c sigma(x) - c -> -c sigma(-x), c - c sigma(x) -> c sigma(-x) inside every sum, innermost first
+    [equal: 1 - sigma(x) = sigma(-x)]"""
+
+    name = "sigmoid-complement"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        def visit(e: sp.Expr) -> sp.Expr:
+            if not e.args:
+                return e
+            e = e.func(*(visit(a) for a in e.args))
+            if not isinstance(e, sp.Add):
+                return e
+            terms = list(e.args)
+            for t in terms:
+                for factor in sp.Mul.make_args(t):
+                    if not isinstance(factor, sigmoid):
+                        continue
+                    rest = t / factor
+                    if -rest in terms and not rest.has(factor):
+                        others = [u for u in terms if u is not t]
+                        others.remove(-rest)
+                        return visit(sp.Add(*others, -rest * sigmoid(-factor.args[0])))
+            return e
+
+        return visit(expr)
+
+    def justification(self):
+        return "1 - sigma(x) = sigma(-x): no difference of close numbers where sigma(x) is near 1"
+
+
+@final
+class OverflowFreeSoftplus(Rule):
+    """softplus(x) -> max(x, 0) + log(1 + exp(-|x|))   [equal; the exponent is never positive]"""
+
+    name = "overflow-free-softplus"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return expr.replace(lambda a: isinstance(a, softplus), lambda a: stable_softplus(a.args[0]))
+
+    def justification(self):
+        return "softplus(x) = max(x, 0) + log(1 + exp(-|x|)): the exponent is never positive"
+
+
+@final
+class OverflowFreeSigmoid(Rule):
+    """sigma(x) -> {1 if x >= 0; exp(-|x|) otherwise} / (1 + exp(-|x|))   [equal; no exponent is positive]"""
+
+    name = "overflow-free-sigmoid"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return expr.replace(lambda a: isinstance(a, sigmoid), lambda a: stable_sigmoid(a.args[0]))
+
+    def justification(self):
+        return "sigma(x) = (1 if x >= 0 else exp(-|x|)) / (1 + exp(-|x|)): no exponent is positive"
+
+
+#: the rules that put a form into its overflow-free shape: code generation prints the expression before them
+OVERFLOW_FREE: tuple[type[Rule], ...] = (OverflowFreeSoftplus, OverflowFreeSigmoid)
+
+
+def before_overflow_free(derivation: Derivation) -> sp.Expr:
+    """The expression `derivation` arrives at before its first overflow-free step (recognised by the rule's
+    type), or its final expression when it has none."""
+    for step in derivation.steps:
+        if isinstance(step.rule, OVERFLOW_FREE):
+            return step.before
+    return derivation.current
+
+
+@final
+class SignFlip(Rule):
+    """f(y) -> softplus(s x) with s = 1 - 2y, where f(1) = softplus(-x) and f(0) = softplus(x)
+    [equal for a label y in {0, 1}]"""
+
+    name = "sign-flip"
+    relation = Relation.EQUAL
+
+    def __init__(self, label: sp.Symbol) -> None:
+        self.label = label
+
+    def rewrite(self, expr, assumptions):
+        if assumptions.domain_of(self.label) != BINARY:
+            raise RuleError(f"rule {self.name!r}: {self.label} is not declared a label in {{0, 1}}")
+        positive, negative = expr.xreplace({self.label: 1}), expr.xreplace({self.label: 0})
+        if not (isinstance(negative, softplus) and positive == softplus(-negative.args[0])):
+            raise RuleError(
+                f"rule {self.name!r} needs softplus(-x) at {self.label} = 1 and softplus(x) at "
+                f"{self.label} = 0, not {positive} and {negative}"
+            )
+        return softplus((1 - 2 * self.label) * negative.args[0])
+
+    def justification(self):
+        return "y in {0, 1}: one of the two terms vanishes; s = 1 - 2y is -1 for y = 1 and +1 for y = 0"
+
+
+@final
+class Differentiate(Rule):
+    """d f/dz -> f' by differentiation (doit)   [equal]"""
+
+    name = "differentiate"
+    relation = Relation.EQUAL
+
+    def __init__(self, note: str) -> None:
+        self.note = note
+
+    def rewrite(self, expr, assumptions):
+        return expr.doit()
+
+    def justification(self):
+        return self.note
+
+
+@final
+class LogSoftmax(Rule):
+    """log(exp(a) / S) -> a - log(S) for a sum S   [equal: S > 0]"""
+
+    name = "log-softmax"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        def query(e):
+            if not isinstance(e, sp.log):
+                return False
+            numerator, denominator = sp.fraction(e.args[0])
+            return isinstance(numerator, sp.exp) and isinstance(denominator, sp.Sum)
+
+        def value(e):
+            numerator, denominator = sp.fraction(e.args[0])
+            return numerator.args[0] - sp.log(denominator)
+
+        return expr.replace(query, value)
+
+    def justification(self):
+        return "log(exp(z_k) / sum_j exp(z_j)) = z_k - log sum_j exp(z_j)"
+
+
+@final
+class ShiftLogSumExp(Rule):
+    """log(sum_j exp(a_j)) -> m + log(sum_j exp(a_j - m))   [equal for every real m]"""
+
+    name = "max-shift"
+    relation = Relation.EQUAL
+
+    def __init__(self, shift: sp.Symbol) -> None:
+        self.shift = shift
+
+    def rewrite(self, expr, assumptions):
+        m = self.shift
+        return expr.replace(
+            lambda e: (
+                isinstance(e, sp.log)
+                and isinstance(e.args[0], sp.Sum)
+                and isinstance(e.args[0].function, sp.exp)
+            ),
+            lambda e: m + sp.log(sp.Sum(sp.exp(e.args[0].function.args[0] - m), *e.args[0].limits)),
+        )
+
+    def justification(self):
+        return "sum_j exp(z_j) = exp(m) sum_j exp(z_j - m) for every real m; with m = max_k z_k no exponent is positive"
+
+
+@final
+class ShiftedLogits(Rule):
+    """z_k -> u_k + m, u_k := z_k - m a declared definition   [equal: the checker expands the definition]"""
+
+    name = "shifted-logits"
+    relation = Relation.EQUAL
+
+    def __init__(self, logits: sp.IndexedBase, shifted: sp.IndexedBase, shift: sp.Symbol) -> None:
+        self.logits, self.shifted, self.shift = logits, shifted, shift
+
+    def rewrite(self, expr, assumptions):
+        return expr.replace(
+            lambda a: isinstance(a, sp.Indexed) and a.base == self.logits,
+            lambda a: self.shifted[a.indices] + self.shift,
+        )
+
+    def justification(self):
+        return "z_k = u_k + m: the loss in the shifted logits, so lse - z_k is computed without cancellation"
