@@ -7,6 +7,7 @@ import sympy as sp
 from ..assumptions import BINARY, POSITIVE_INTEGERS, Assumptions
 from ..core import Derivation, Name
 from ..functions import sigmoid, softplus
+from ..primitives import BY_NAME
 from ..rules import Rewrite
 
 __all__ = [
@@ -38,15 +39,9 @@ LOSS = Name("l(z, y)", r"\ell(z, y)")
 DLOSS = Name("dl/dz", r"\frac{\partial \ell}{\partial z}")
 
 
-def stable_softplus(x: sp.Expr) -> sp.Expr:
-    """softplus(x) = max(x, 0) + log(1 + exp(-|x|)): exp never overflows, log's argument lies in (1, 2]."""
-    return sp.Max(x, 0) + sp.log(1 + sp.exp(-sp.Abs(x)))
-
-
-def stable_sigmoid(x: sp.Expr) -> sp.Expr:
-    """sigma(x) = {1 if x >= 0; exp(-|x|) otherwise} / (1 + exp(-|x|)): no exponent is positive, no difference
-    of close numbers, and exp(-|x|) is shared with softplus."""
-    return sp.Piecewise((1, x >= 0), (sp.exp(-sp.Abs(x)), True)) / (1 + sp.exp(-sp.Abs(x)))
+#: the overflow-free forms of softplus and sigma live on their rows of the primitives table
+stable_softplus = BY_NAME["softplus"].stable
+stable_sigmoid = BY_NAME["sigmoid"].stable
 
 
 def _binary_assumptions(labels: sp.Set) -> Assumptions:
