@@ -362,3 +362,20 @@ def test_the_stable_forms_equal_the_definitions_and_do_not_overflow(p):
         exact = _exact(p, sp.Integer(value))
         assert np.isfinite(g)
         assert abs(mpmath.mpf(float(g)) - exact) <= mpmath.mpf("1e-15") * max(abs(exact), 1e-300)
+
+
+@pytest.mark.parametrize("p", [p for p in PRIMITIVES if p.stable is not None], ids=lambda p: p.name)
+def test_lambdify_runs_our_functions_with_no_namespace_given(p):
+    points = [*_points(p), sp.Integer(-1000), sp.Integer(1000)]
+    with np.errstate(over="raise", invalid="raise", under="ignore"):
+        got = sp.lambdify(x, p.sympy_class(x), "numpy")(np.array([float(v) for v in points]))
+    at_50 = sp.lambdify(x, p.sympy_class(x), "mpmath")
+    for value, g in zip(points, got, strict=True):
+        exact = _exact(p, value)
+        assert abs(mpmath.mpf(float(g)) - exact) <= mpmath.mpf("4e-15") * max(abs(exact), 1e-300), value
+        with mpmath.workdps(50):
+            assert abs(at_50(_mp(value)) - exact) <= mpmath.mpf("1e-40") * max(1, abs(exact)), value
+    # mpmath evaluates the plain formula, as the mpmath row does: a complex argument gives a complex value
+    with mpmath.workdps(50):
+        z = mpmath.mpc(1, 1)
+        assert abs(at_50(z) - p.mpmath(z)) < mpmath.mpf("1e-45")

@@ -268,3 +268,32 @@ MPMATH_FUNCTIONS: dict[str, Callable] = {p.sympy_class.__name__: p.mpmath for p 
 def primitive_of(expr: object) -> Primitive | None:
     """The primitive `expr` applies (exp(x) -> the exp row), or None for anything else."""
     return BY_CLASS.get(type(expr))
+
+
+def _log1p_form(expr: sp.Expr) -> sp.Expr:
+    """log(1 + u) -> log1p(u), so printed code never rounds 1 + u first."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and sp.S.One in e.args[0].args,
+        lambda e: log1p(e.args[0] - 1),
+    )
+
+
+def _stable_code(primitive: Primitive) -> Callable:
+    def code(self, printer) -> str:
+        return printer._print(_log1p_form(primitive.stable(*self.args)))
+
+    return code
+
+
+def _formula_code(self, printer) -> str:
+    # the plain formula, as the mpmath evaluations compute it (complex arguments give complex values)
+    return printer._print(_log1p_form(self.rewrite(sp.exp)))
+
+
+# lambdify prints our own functions through these hooks, so sp.lambdify(z, sigmoid(z), "numpy") runs with
+# no namespace given: array code (numpy, scipy, jax) in the stable form, mpmath code as the mpmath row reads
+for _primitive in PRIMITIVES:
+    if _primitive.stable is not None:
+        _primitive.sympy_class._numpycode = _stable_code(_primitive)
+        _primitive.sympy_class._jaxcode = _stable_code(_primitive)
+        _primitive.sympy_class._mpmathcode = _formula_code
