@@ -18,7 +18,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
             {"_version", "errors", "names", "functions", "primitives", "timebox", "latex_printer", "output"}
         ),
     ),
-    ("records", frozenset({"assumptions", "core", "claims"})),
+    ("records", frozenset({"assumptions", "core"})),
     (
         "algebra",
         frozenset(

@@ -16,7 +16,7 @@ from xent_symbolic.parse import parse_domain, parse_formula, parse_formulas, par
 x, y, z, w, b, e = (sympy.Symbol(n, real=True) for n in ("x", "y", "z", "w", "b", "e"))
 a, c, d, f, g = (sympy.Symbol(n, real=True) for n in ("a", "c", "d", "f", "g"))
 BCE = -y * sympy.log(sigmoid(z)) - (1 - y) * sympy.log(1 - sigmoid(z))
-ALLOWED = "allowed: abs, cosh, exp, log, sigmoid, sinh, softplus, sqrt, tanh"
+ALLOWED = "allowed: abs, cosh, erf, exp, expm1, log, log1p, log_sigmoid, sigmoid, sinh, softplus, sqrt, tanh"
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ from xent_symbolic import check, verify_gradient
 from xent_symbolic.assumptions import Assumptions
 from xent_symbolic.core import Derivation, Name, Relation, Status
 from xent_symbolic.errors import InputError, ParseError, RuleError, XentError
-from xent_symbolic.functions import MPMATH_FUNCTIONS, sigmoid, softplus
+from xent_symbolic.functions import sigmoid, softplus
+from xent_symbolic.primitives import MPMATH_FUNCTIONS
 from xent_symbolic.verdict import exit_code
 from xent_symbolic.verify import ClaimGradient, gradient_step
 

@@ -8,7 +8,7 @@ from itertools import product as cartesian
 import sympy as sp
 
 from .assumptions import Assumptions
-from .functions import sigmoid, softplus
+from .primitives import BY_NAME, Monotone, Primitive, primitive_of
 
 __all__ = ["Bound", "enclose", "proves_negative", "proves_positive", "proves_within"]
 
@@ -104,21 +104,47 @@ def _increasing(f, b: Bound) -> Bound:
     return Bound(f(b.lo), f(b.hi), b.lo_open, b.hi_open)
 
 
-def _log(b: Bound) -> Bound | None:
-    if not b.is_positive():
-        return None
+def _hull(parts) -> Bound:
+    """The smallest Bound holding every one of `parts`."""
+    lo = min(p.lo for p in parts)
+    hi = max(p.hi for p in parts)
     return Bound(
-        sp.log(b.lo) if b.lo != 0 else -oo,
-        sp.log(b.hi) if b.hi != oo else oo,
-        b.lo_open or b.lo == 0,
-        b.hi_open,
+        lo, hi, all(p.lo_open for p in parts if p.lo == lo), all(p.hi_open for p in parts if p.hi == hi)
     )
 
 
-def _exp(b: Bound) -> Bound:
-    lo = sp.S.Zero if b.lo == -oo else sp.exp(b.lo)
-    hi = oo if b.hi == oo else sp.exp(b.hi)
-    return Bound(lo, hi, b.lo_open, b.hi_open)
+def _defined_on(b: Bound, domain: sp.Interval) -> bool:
+    """Whether every value of b lies in `domain` (an infinite end of b is approached, never reached)."""
+    low_ok = (
+        domain.inf == -oo or b.lo > domain.inf or (b.lo == domain.inf and (b.lo_open or not domain.left_open))
+    )
+    high_ok = (
+        domain.sup == oo or b.hi < domain.sup or (b.hi == domain.sup and (b.hi_open or not domain.right_open))
+    )
+    return bool(low_ok and high_ok)
+
+
+def _image(f, rule: Monotone, b: Bound) -> Bound | None:
+    """f over b, f strictly increasing on rule.domain: the values at b's ends, the table's values at the
+    domain's ends (limits there); an end of b that is open or infinite stays open."""
+    if not _defined_on(b, rule.domain):
+        return None
+    lo = rule.ends[0] if b.lo == rule.domain.inf else f(b.lo)
+    hi = rule.ends[1] if b.hi == rule.domain.sup else f(b.hi)
+    return Bound(lo, hi, b.lo_open or b.lo == -oo, b.hi_open or b.hi == oo)
+
+
+def _apply(primitive: Primitive, b: Bound) -> Bound | None:
+    """The enclosure of primitive(x) for x in b, read from the primitive's row: the one place it is interpreted."""
+    f, rule = primitive.sympy_class, primitive.enclosure
+    if not rule.even or b.is_nonnegative():
+        return _image(f, rule, b)
+    if b.neg().is_nonnegative():
+        return _image(f, rule, b.neg())
+    # b holds negative and positive values: f(x) = f(|x|), |x| ranging over [0, -b.lo) and [0, b.hi)
+    left = _image(f, rule, Bound(sp.S.Zero, -b.lo, False, b.lo_open))
+    right = _image(f, rule, Bound(sp.S.Zero, b.hi, False, b.hi_open))
+    return _hull((left, right)) if left and right else None
 
 
 def _reciprocal(b: Bound) -> Bound | None:
@@ -152,8 +178,8 @@ def _pow(base: Bound, exponent: sp.Expr, exp_bound: Bound) -> Bound | None:
     if exponent == sp.S.Half and base.is_nonnegative():
         return _increasing(sp.sqrt, base)
     if base.is_positive():
-        log_base = _log(base)
-        return _exp(_mul(log_base, exp_bound)) if log_base else None
+        log_base = _apply(BY_NAME["log"], base)  # base**e = exp(e log base)
+        return _apply(BY_NAME["exp"], _mul(log_base, exp_bound)) if log_base else None
     return None
 
 
@@ -228,42 +254,10 @@ def _enclose(expr: sp.Expr, assumptions: Assumptions, env: dict) -> Bound | None
         if base is None or exponent is None:
             return None
         return _pow(base, expr.exp, exponent)
-    if isinstance(expr, sp.exp):
-        b = _enclose(expr.args[0], assumptions, env)
-        return _exp(b) if b else None
-    if isinstance(expr, sp.log):
-        if len(expr.args) != 1:
-            return None
-        b = _enclose(expr.args[0], assumptions, env)
-        return _log(b) if b else None
-    if isinstance(expr, sigmoid):
-        b = _enclose(expr.args[0], assumptions, env)
-        if b is None:
-            return None
-        lo = sp.S.Zero if b.lo == -oo else sigmoid(b.lo)
-        hi = sp.S.One if b.hi == oo else sigmoid(b.hi)
-        return Bound(lo, hi, b.lo_open or b.lo == -oo, b.hi_open or b.hi == oo)
-    if isinstance(expr, softplus):
-        b = _enclose(expr.args[0], assumptions, env)
-        if b is None:
-            return None
-        lo = sp.S.Zero if b.lo == -oo else softplus(b.lo)
-        return Bound(lo, oo if b.hi == oo else softplus(b.hi), b.lo_open or b.lo == -oo, b.hi_open)
-    if isinstance(expr, (sp.tanh, sp.sinh, sp.atan)):
-        b = _enclose(expr.args[0], assumptions, env)
-        if b is None:
-            return None
-        func = type(expr)
-        return Bound(func(b.lo), func(b.hi), b.lo_open, b.hi_open)
-    if isinstance(expr, sp.Abs):
-        b = _enclose(expr.args[0], assumptions, env)
-        if b is None:
-            return None
-        if b.is_nonnegative():
-            return b
-        if b.neg().is_nonnegative():
-            return b.neg()
-        return Bound(sp.S.Zero, sp.Max(-b.lo, b.hi), False, False)
+    primitive = primitive_of(expr)
+    if primitive is not None:
+        b = _enclose(expr.args[0], assumptions, env) if len(expr.args) == 1 else None
+        return _apply(primitive, b) if b else None
     if isinstance(expr, sp.factorial):
         b = _enclose(expr.args[0], assumptions, env)
         return Bound(sp.S.One, oo, False, True) if b is not None and b.is_nonnegative() else None
@@ -273,13 +267,7 @@ def _enclose(expr: sp.Expr, assumptions: Assumptions, env: dict) -> Bound | None
         return _product(expr, assumptions, env)
     if isinstance(expr, sp.Piecewise):
         parts = [_enclose(value, assumptions, env) for value, _ in expr.args]
-        if any(p is None for p in parts):
-            return None
-        lo = min(p.lo for p in parts)
-        hi = max(p.hi for p in parts)
-        return Bound(
-            lo, hi, all(p.lo_open for p in parts if p.lo == lo), all(p.hi_open for p in parts if p.hi == hi)
-        )
+        return None if any(p is None for p in parts) else _hull(parts)
     return None
 
 

@@ -11,7 +11,7 @@ import sympy as sp
 
 from .assumptions import Assumptions
 from .calculus import prepare
-from .functions import MPMATH_FUNCTIONS
+from .primitives import MPMATH_FUNCTIONS
 
 __all__ = ["DPS", "Evidence", "instantiate", "sample_value", "search"]
 

@@ -1,10 +1,10 @@
-"""The logistic sigmoid and softplus as SymPy functions with exact derivatives and their own LaTeX."""
+"""The logistic sigmoid, softplus and log-sigmoid as SymPy functions with exact derivatives and their own LaTeX."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["MPMATH_FUNCTIONS", "sigmoid", "softplus"]
+__all__ = ["log_sigmoid", "sigmoid", "softplus"]
 
 
 class sigmoid(sp.Function):
@@ -98,17 +98,54 @@ class softplus(sp.Function):
         return text if exp is None else r"%s^{%s}" % (text, exp)
 
 
-def _mp_sigmoid(z):
-    import mpmath
+class log_sigmoid(sp.Function):
+    r"""log_sigmoid(z) = log sigma(z) = -softplus(-z); d/dz log_sigmoid(z) = sigma(-z).
 
-    return 1 / (1 + mpmath.exp(-z))
+    >>> z = sp.Symbol('z', real=True)
+    >>> log_sigmoid(z).diff(z)
+    sigmoid(-z)
+    """
 
+    nargs = 1
 
-def _mp_softplus(z):
-    import mpmath
+    @classmethod
+    def eval(cls, z):
+        if z.is_zero:
+            return -sp.log(2)
+        if z is sp.S.Infinity:
+            return sp.S.Zero
+        if z is sp.S.NegativeInfinity:
+            return sp.S.NegativeInfinity
+        return None
 
-    return mpmath.log1p(mpmath.exp(z))
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        return sigmoid(-self.args[0])
 
+    def _eval_rewrite_as_log(self, z, **kwargs):
+        return -sp.log(1 + sp.exp(-z))
 
-#: names lambdify needs to evaluate these functions with mpmath (high precision numeric evidence)
-MPMATH_FUNCTIONS = {"sigmoid": _mp_sigmoid, "softplus": _mp_softplus}
+    _eval_rewrite_as_exp = _eval_rewrite_as_log
+
+    def _eval_rewrite_as_softplus(self, z, **kwargs):
+        return -softplus(-z)
+
+    def _eval_rewrite_as_sigmoid(self, z, **kwargs):
+        return sp.log(sigmoid(z))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sp.log)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_negative(self):
+        return True if self.args[0].is_real else None
+
+    def _eval_is_extended_negative(self):
+        return self._eval_is_negative()
+
+    def _latex(self, printer, exp=None):
+        text = r"\log\sigma\left(%s\right)" % printer._print(self.args[0])
+        return text if exp is None else r"\left(%s\right)^{%s}" % (text, exp)

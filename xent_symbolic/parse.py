@@ -7,27 +7,19 @@ import fractions
 import keyword
 import unicodedata
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import sympy
 
 from .errors import ParseError
-from .functions import sigmoid, softplus
+from .primitives import FORMULA_FUNCTIONS
 
 __all__ = ["parse_domain", "parse_formula", "parse_formulas", "parse_names"]
 
-#: the functions a formula may call, by name, each with one positional argument (log also takes a base)
-_FUNCTIONS: dict[str, Callable[..., sympy.Expr]] = {
-    "abs": sympy.Abs,
-    "cosh": sympy.cosh,
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "sigmoid": sigmoid,
-    "sinh": sympy.sinh,
-    "softplus": softplus,
-    "sqrt": sympy.sqrt,
-    "tanh": sympy.tanh,
-}
+#: the functions a formula may call, by name: the primitives' (primitives.py), and sqrt, built as x**(1/2)
+#: through the power limits
+_SQRT = "sqrt"
+_FUNCTIONS = frozenset(FORMULA_FUNCTIONS) | {_SQRT}
 _ALLOWED = ", ".join(sorted(_FUNCTIONS))
 _CONSTANTS = {"pi": sympy.pi, "E": sympy.E}
 _BOUND_CONSTANTS = {**_CONSTANTS, "oo": sympy.oo}
@@ -225,9 +217,9 @@ class _Builder:
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.fail(arg, f"starred argument {self.source(arg)} is not allowed", "pass the value")
-        counts = (1, 2) if name == "log" else (1,)
+        primitive = FORMULA_FUNCTIONS.get(name)
+        counts, usage = (primitive.arity, primitive.usage) if primitive else ((1,), f"{name}(x)")
         if len(node.args) not in counts:
-            usage = "log(x) or log(x, base)" if name == "log" else f"{name}(x)"
             raise self.fail(
                 node,
                 f"{name} takes {' or '.join(map(str, counts))} argument(s), got {len(node.args)},",
@@ -237,7 +229,7 @@ class _Builder:
         for arg, value in zip(node.args, args, strict=True):  # SymPy may factor numbers in functions
             if _number_bits(value) > _MAX_NUMBER_BITS:
                 raise self.fail(arg, f"number too large in {self.source(arg)}", "use at most 3000 digits")
-        return self.power(node, args[0], sympy.S.Half) if name == "sqrt" else _FUNCTIONS[name](*args)
+        return self.power(node, args[0], sympy.S.Half) if primitive is None else primitive.sympy_class(*args)
 
     def chain(self, node: ast.BinOp, depth: int) -> sympy.Expr:
         """a + b - c*d / e: walk the left spine in a loop, so long sums cost no depth nor quadratic time."""

@@ -14,7 +14,7 @@ import sympy as sp
 
 from .core import Derivation
 from .errors import InputError, did_you_mean
-from .functions import sigmoid, softplus
+from .primitives import PRIMITIVES
 
 __all__ = ["Trace", "TraceRow", "parse_values", "trace"]
 
@@ -95,24 +95,14 @@ class _Float64:
     def number(self, x):
         return np.float64(float(x))
 
-    functions = {  # noqa: RUF012 - read only
-        sp.log: np.log,
-        sp.exp: np.exp,
-        sigmoid: lambda z: 1 / (1 + np.exp(-z)),
-        softplus: lambda z: np.log1p(np.exp(z)),
-    }
+    functions = {p.sympy_class: p.float64 for p in PRIMITIVES}  # noqa: RUF012 - read only
 
 
 class _Mp:
     def number(self, x):
         return mpmath.mpf(sp.Float(x, _DPS)) if not x.is_Rational else mpmath.mpf(x.p) / x.q
 
-    functions = {  # noqa: RUF012 - read only
-        sp.log: mpmath.log,
-        sp.exp: mpmath.exp,
-        sigmoid: lambda z: 1 / (1 + mpmath.exp(-z)),
-        softplus: lambda z: mpmath.log1p(mpmath.exp(z)),
-    }
+    functions = {p.sympy_class: p.mpmath for p in PRIMITIVES}  # noqa: RUF012 - read only
 
 
 def _compile(expr: sp.Expr, arith) -> Callable[[dict], object]:

@@ -22,8 +22,8 @@ from .core import Derivation, Name, Relation, Status
 from .diagnose import diagnose
 from .errors import InputError, RuleError
 from .evidence import DPS, Evidence, close, search
-from .functions import MPMATH_FUNCTIONS
 from .parse import parse_domain, parse_formula, parse_formulas, parse_names
+from .primitives import MPMATH_FUNCTIONS
 from .prove import proves_zero
 from .rules import Rule
 from .timebox import BudgetExceeded, time_limit

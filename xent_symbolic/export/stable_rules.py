@@ -10,6 +10,7 @@ from ..assumptions import BINARY
 from ..core import Derivation, Relation
 from ..errors import RuleError
 from ..functions import sigmoid, softplus
+from ..primitives import stable_sigmoid, stable_softplus
 from ..rules import Rule
 
 __all__ = [
@@ -27,17 +28,6 @@ __all__ = [
     "stable_sigmoid",
     "stable_softplus",
 ]
-
-
-def stable_softplus(x: sp.Expr) -> sp.Expr:
-    """softplus(x) = max(x, 0) + log(1 + exp(-|x|)): exp never overflows, log's argument lies in (1, 2]."""
-    return sp.Max(x, 0) + sp.log(1 + sp.exp(-sp.Abs(x)))
-
-
-def stable_sigmoid(x: sp.Expr) -> sp.Expr:
-    """sigma(x) = {1 if x >= 0; exp(-|x|) otherwise} / (1 + exp(-|x|)): no exponent is positive, no difference
-    of close numbers, and exp(-|x|) is shared with softplus."""
-    return sp.Piecewise((1, x >= 0), (sp.exp(-sp.Abs(x)), True)) / (1 + sp.exp(-sp.Abs(x)))
 
 
 @final
