@@ -25,11 +25,22 @@ def test_exit_0_proved_symbolically(capsys):
     assert (code, out, err) == (0, "verified (proved symbolically): d/dz = -y + 1/(1 + exp(-z))\n", "")
 
 
-def test_exit_0_checked_numerically_says_how(capsys):
+def test_exit_3_checked_numerically_is_not_verified_and_says_so(capsys):
     code, out, err = _run(capsys, "--loss", "log(z)", "--wrt", "z", "--claim", "1/abs(z)", "--timeout", "5")
-    assert code == 0 and err == ""
-    assert out.startswith("verified (checked numerically at ") and "random points, 50 digits" in out
+    assert code == 3 and err == ""
+    assert out.startswith("checked, not proved (no counterexample at ") and "random points, 50 digits" in out
     assert out.endswith("; not proved symbolically within 5 s): d/dz = 1/Abs(z)\n")
+
+
+def test_accept_numeric_makes_checked_exit_0_and_still_says_not_proved(capsys):
+    argv = ("--loss", "log(z)", "--wrt", "z", "--claim", "1/abs(z)", "--timeout", "5", "--accept-numeric")
+    code, out, err = _run(capsys, *argv)
+    assert code == 0 and err == ""
+    assert out.startswith("checked, not proved (no counterexample at ")
+    code, out, _ = _run(
+        capsys, "--loss", "softplus(z)", "--wrt", "z", "--claim", "sigmoid(-z)", "--accept-numeric"
+    )
+    assert code == 1 and out.startswith("refuted: ")
 
 
 def test_exit_1_refuted_prints_the_point_both_values_and_the_diagnosis(capsys):

@@ -114,7 +114,14 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _cmd_verify_grad(args: argparse.Namespace) -> int:
     from .verify import verify_gradient
 
-    result = verify_gradient(args.loss, args.wrt, args.claim, domains=args.domain or (), timeout=args.timeout)
+    result = verify_gradient(
+        args.loss,
+        args.wrt,
+        args.claim,
+        domains=args.domain or (),
+        timeout=args.timeout,
+        accept_numeric=args.accept_numeric,
+    )
     sys.stdout.write(result.to_json() + "\n" if args.json else result.report())
     return result.exit_code
 
@@ -185,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_cmd_export)
     verify = commands.add_parser(
         "verify-grad",
-        help="check a claimed gradient: exit 0 verified, 1 refuted, 2 bad input, 3 unknown",
+        help="check a claimed gradient: exit 0 proved, 1 refuted, 2 bad input, 3 checked only or unknown",
         description="Verify claimed partial derivatives of a loss: proved symbolically, checked numerically "
         "(mpmath, 50 digits, over the whole domain) or refuted at a point, with a diagnosis of the usual mistakes. "
         "Write --loss=EXPR when EXPR starts with '-'.",
@@ -203,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument(
         "--timeout", type=float, default=10.0, metavar="S", help="time budget, seconds (default: 10)"
+    )
+    verify.add_argument(
+        "--accept-numeric",
+        action="store_true",
+        help="exit 0 also for a claim checked numerically but not proved (the output still says so)",
     )
     verify.add_argument("--json", action="store_true", help="print the verdict as JSON")
     verify.set_defaults(run=_cmd_verify_grad)

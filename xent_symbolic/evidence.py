@@ -61,6 +61,11 @@ class _InertDelta(sp.Function):
     nargs = 2
 
 
+def _end(value: sp.Expr) -> mpmath.mpf:
+    """A finite end of a domain (2, sqrt(2), 2*pi, E) as an mpmath number at the working precision."""
+    return mpmath.mpf(sp.N(value, DPS + 10))
+
+
 def sample_value(domain: sp.Set, rng: random.Random) -> mpmath.mpf:
     """A random value of `domain` that also probes its ends and, on unbounded sets, small and huge magnitudes."""
     if isinstance(domain, sp.FiniteSet):
@@ -78,12 +83,12 @@ def sample_value(domain: sp.Set, rng: random.Random) -> mpmath.mpf:
         exponent = rng.uniform(-8, 3) if mode < 0.85 else rng.uniform(-12, -8)
         return sign * mpmath.power(10, exponent)
     if high == sp.oo:
-        base = mpmath.mpf(sp.Float(low, DPS))
+        base = _end(low)
         return base + mpmath.power(10, rng.uniform(-10, 6))
     if low == -sp.oo:
-        top = mpmath.mpf(sp.Float(high, DPS))
+        top = _end(high)
         return top - mpmath.power(10, rng.uniform(-10, 6))
-    a, b = mpmath.mpf(sp.Float(low, DPS)), mpmath.mpf(sp.Float(high, DPS))
+    a, b = _end(low), _end(high)
     width = b - a
     if mode < 0.6:
         value = a + width * mpmath.mpf(rng.random())

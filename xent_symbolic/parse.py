@@ -137,7 +137,8 @@ class _Builder:
         if isinstance(node, ast.BinOp) and isinstance(node.op, _CHAIN_OPS):
             return self.chain(node, depth)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            return self.power(node, self.build(node.left, depth + 1), self.build(node.right, depth + 1))
+            base, exponent = self.build(node.left, depth + 1), self.build(node.right, depth + 1)
+            return self.real(node, self.power(node, base, exponent))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitXor):
             raise ParseError(f"use ** for powers, not ^ ({self.where(node)}); write x**2 for x squared")
         if isinstance(node, (ast.BinOp, ast.UnaryOp)):
@@ -229,7 +230,30 @@ class _Builder:
         for arg, value in zip(node.args, args, strict=True):  # SymPy may factor numbers in functions
             if _number_bits(value) > _MAX_NUMBER_BITS:
                 raise self.fail(arg, f"number too large in {self.source(arg)}", "use at most 3000 digits")
-        return self.power(node, args[0], sympy.S.Half) if primitive is None else primitive.sympy_class(*args)
+        if (
+            name == "log"
+            and len(args) == 2
+            and args[1].is_number
+            and not (args[1].is_positive and args[1] != 1)
+        ):
+            raise self.fail(
+                node.args[1],
+                f"log base {self.source(node.args[1])} is not a positive number other than 1",
+                "write log(x, b) with b > 0 and b != 1, or log(x) for the natural logarithm",
+            )
+        value = self.power(node, args[0], sympy.S.Half) if primitive is None else primitive.sympy_class(*args)
+        return self.real(node, value)
+
+    def real(self, node: ast.AST, value: sympy.Expr) -> sympy.Expr:
+        """`value`, refused where it is a number that is not real (sqrt(-1), log(-2), (-8)**(1/3)); undefined
+        values (1/0, log(0)) are refused for the whole formula, with their own message."""
+        if not value.has(sympy.zoo, sympy.nan) and _imaginary_part(value) is not None:
+            raise self.fail(
+                node,
+                f"{self.source(node)} is not a real number",
+                "formulas are real: no roots or logs of negatives",
+            )
+        return value
 
     def chain(self, node: ast.BinOp, depth: int) -> sympy.Expr:
         """a + b - c*d / e: walk the left spine in a loop, so long sums cost no depth nor quadratic time."""
@@ -309,7 +333,21 @@ def _parse(
         raise ParseError(f"formula {_quote(text)} holds a number over about 3000 digits; use smaller numbers")
     if expr.has(sympy.zoo, sympy.nan):
         raise ParseError(f"formula {_quote(text)} is undefined (it divides by zero or takes log(0)); fix it")
+    imaginary = _imaginary_part(expr)
+    if imaginary is not None:
+        raise ParseError(
+            f"formula {_quote(text)} is not real: {_quote(str(imaginary))} is not a real number; "
+            "formulas are real (no square roots or logs of negative numbers)"
+        )
     return expr
+
+
+def _imaginary_part(expr: sympy.Expr) -> sympy.Expr | None:
+    """The first numeric subexpression of `expr` that is not real (sqrt(-1), log(-2)), or None."""
+    for node in sympy.preorder_traversal(expr):
+        if node is sympy.I or (node.is_number and node.is_extended_real is False):
+            return node
+    return None
 
 
 def parse_formula(

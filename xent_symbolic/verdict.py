@@ -13,16 +13,19 @@ from .core import Status
 __all__ = ["ClaimResult", "GradientVerification", "exit_code"]
 
 
-def exit_code(status: Status) -> int:
-    """The exit code of verify-grad for a status: 0 proved or checked, 1 refuted, 3 unknown (2 is bad input).
+def exit_code(status: Status, *, accept_numeric: bool = False) -> int:
+    """The exit code of verify-grad for a status: 0 proved, 1 refuted, 3 checked or unknown (2 is bad input);
+    with `accept_numeric`, checked is 0 too (gradcheck-like: the output still says "checked, not proved").
 
-    PROVED: the claim minus sp.diff's derivative simplifies to 0; CHECKED: equal at every sampled point;
-    UNKNOWN: neither proved nor refuted within the budget; REFUTED: a counterexample point, confirmed at higher
-    precision.
+    PROVED: the claim minus sp.diff's derivative simplifies to 0; CHECKED: no counterexample at the sampled
+    points, not proved; UNKNOWN: neither proved nor refuted within the budget; REFUTED: a counterexample point,
+    confirmed at higher precision.
     """
     match status:
-        case Status.PROVED | Status.CHECKED:
+        case Status.PROVED:
             return 0
+        case Status.CHECKED:
+            return 0 if accept_numeric else 3
         case Status.REFUTED:
             return 1
         case Status.UNKNOWN:
@@ -53,8 +56,10 @@ class ClaimResult:
         """The verdict as text: one line, plus the two formulas and the diagnosis when refuted."""
         d = f"d/d{self.wrt}"
         match self.status:
-            case Status.PROVED | Status.CHECKED:
+            case Status.PROVED:
                 return [f"verified ({self.method}): {d} = {self.claim}"]
+            case Status.CHECKED:
+                return [f"checked, not proved ({self.method}): {d} = {self.claim}"]
             case Status.UNKNOWN:
                 return [f"{self.status.value} ({self.method}): {d} = {self.claim}"]
             case Status.REFUTED:
@@ -88,10 +93,11 @@ class ClaimResult:
 @dataclass(frozen=True)
 class GradientVerification:
     """The verdicts on every claimed partial derivative of `loss`; the top-level fields are those of the worst
-    claim (the first one with the worst verdict)."""
+    claim (the first one with the worst verdict). `accept_numeric` makes a checked verdict exit 0."""
 
     loss: sp.Expr
     results: tuple[ClaimResult, ...]
+    accept_numeric: bool = False
 
     @property
     def deciding(self) -> ClaimResult:
@@ -104,11 +110,18 @@ class GradientVerification:
 
     @property
     def exit_code(self) -> int:
-        return exit_code(self.status)
+        """0 only when every claim is proved (or, with accept_numeric, checked), 1 refuted, 3 otherwise."""
+        return exit_code(self.status, accept_numeric=self.accept_numeric)
+
+    @property
+    def proved(self) -> bool:
+        """Every claim proved symbolically."""
+        return self.status is Status.PROVED
 
     @property
     def ok(self) -> bool:
-        return self.status in (Status.PROVED, Status.CHECKED)
+        """What exit code 0 means: every claim proved, or with accept_numeric checked at least."""
+        return self.exit_code == 0
 
     @property
     def counterexample(self) -> dict[str, str] | None:
@@ -138,6 +151,8 @@ class GradientVerification:
             "true": self.true,
             "diagnosis": self.diagnosis,
             "derivative": self.derivative,
+            "proved": self.proved,
+            "exit_code": self.exit_code,
             "loss": str(self.loss),
             "wrt": [str(r.wrt) for r in self.results],
             "results": [r.to_dict() for r in self.results],

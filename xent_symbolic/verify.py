@@ -23,7 +23,6 @@ from .diagnose import diagnose
 from .errors import InputError, RuleError
 from .evidence import DPS, Evidence, close, search
 from .parse import parse_domain, parse_formula, parse_formulas, parse_names
-from .primitives import MPMATH_FUNCTIONS
 from .prove import proves_zero
 from .rules import Rule
 from .timebox import BudgetExceeded, time_limit
@@ -227,28 +226,33 @@ def _timeout(timeout: float) -> float:
 # ---------------------------------------------------------------------------------------------- deciding
 
 
-def _values_at(exprs: Sequence[sp.Expr], point: Mapping[str, str], dps: int) -> list | None:
-    """exprs evaluated with mpmath at `dps` digits at the point {name: decimal text}; None where undefined."""
-    symbols = {s.name: s for e in exprs for s in e.free_symbols}
-    names = [n for n in point if n in symbols]
-    function = sp.lambdify([symbols[n] for n in names], list(exprs), modules=[MPMATH_FUNCTIONS, "mpmath"])
-    with mpmath.workdps(dps):
-        try:
-            values = function(*(mpmath.mpf(point[n]) for n in names))
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-            return None
-        if any(isinstance(v, mpmath.mpc) or not mpmath.isfinite(v) for v in values):
-            return None
-        return [+v for v in values]
+#: the most working precision (bits) SymPy's evalf may use to certify the digits of a difference
+_CONFIRM_MAXN = 4000
 
 
 def _confirmed(claim: sp.Expr, truth: sp.Expr, point: Mapping[str, str]) -> list | None:
-    """[claimed, true] at the printed point, at CONFIRM_DPS digits, when they still differ there (else None)."""
-    values = _values_at([claim, truth], point, CONFIRM_DPS)
-    if values is None:
+    """[claimed, true] at the printed point when the claim certainly differs from the derivative there, else
+    None. The point's decimals are taken as exact rationals and SymPy's evalf, which raises its precision until
+    the digits it returns are certain (strict), decides the difference: a difference lost to cancellation at any
+    fixed precision, or a point where the derivative is not real, is not a counterexample."""
+    symbols = {s.name: s for e in (claim, truth) for s in e.free_symbols}
+    exact = {symbols[n]: sp.Rational(v) for n, v in point.items() if n in symbols}
+    try:
+        true = sp.N(truth.xreplace(exact), 40, strict=True, maxn=_CONFIRM_MAXN)
+        if not (true.is_real and true.is_finite):
+            return None
+        claimed = sp.N(claim.xreplace(exact), 40, maxn=_CONFIRM_MAXN)
+        if claimed.is_real and claimed.is_finite:
+            difference = sp.N((claim - truth).xreplace(exact), 15, strict=True, maxn=_CONFIRM_MAXN)
+            if difference == 0:
+                return None
+    except (sp.PrecisionExhausted, ValueError, TypeError, ZeroDivisionError):
         return None
     with mpmath.workdps(CONFIRM_DPS):
-        return None if close(values[0], values[1]) else values
+        as_mp = mpmath.mpmathify
+        if not (claimed.is_real and claimed.is_finite):  # real derivative, claim not real: a counterexample
+            return [mpmath.nan, as_mp(true)]
+        return [as_mp(claimed), as_mp(true)]
 
 
 def _shown_apart(claimed, true) -> tuple[str, str]:
@@ -298,8 +302,9 @@ def _decide(
 ) -> ClaimResult:
     """Numeric evidence first, then a symbolic proof within `budget`.
 
-    A counterexample is reported only when it survives re-evaluation at CONFIRM_DPS digits (or a search at those
-    digits) and a short proof attempt fails: a proof overrides digits lost to cancellation, never the reverse.
+    A counterexample confirmed by an exact re-evaluation at the printed point is reported as it is: no proof can
+    override it. An unconfirmed one (digits lost to cancellation at DPS, a point on an edge) is reported only
+    when a short proof attempt fails.
     """
     deadline = time.monotonic() + budget
     shown = _tidy(truth)
@@ -316,15 +321,21 @@ def _decide(
             if evidence is not None and evidence.failure is not None:
                 values = _confirmed(claim, truth, evidence.failure)
     refuted = evidence is not None and evidence.failure is not None
-    proof_budget = min(deadline - time.monotonic(), QUICK_PROOF) if refuted else deadline - time.monotonic()
-    if proof_budget > 0 and proves_zero(truth - claim, assumptions, proof_budget):
-        return ClaimResult(wrt, claim, shown, Status.PROVED, "proved symbolically")
+    if refuted and values is None:  # not confirmed: digits lost to cancellation may be all it shows
+        proof_budget = min(deadline - time.monotonic(), QUICK_PROOF)
+        if proof_budget > 0 and proves_zero(truth - claim, assumptions, proof_budget):
+            return ClaimResult(wrt, claim, shown, Status.PROVED, "proved symbolically")
+    elif not refuted:
+        proof_budget = deadline - time.monotonic()
+        if proof_budget > 0 and proves_zero(truth - claim, assumptions, proof_budget):
+            return ClaimResult(wrt, claim, shown, Status.PROVED, "proved symbolically")
+    # a counterexample confirmed exactly is never overridden: a proof that disagreed with it would be a bug
     if refuted:
         method = f"counterexample found numerically at {evidence.dps} digits"
         ratio = None
         if values is not None:
             claimed, true = _shown_apart(*values)
-            method += f", confirmed at {CONFIRM_DPS} digits at the printed point"
+            method += ", confirmed exactly at the printed point"
             with mpmath.workdps(CONFIRM_DPS):
                 ratio = values[0] / values[1] if values[1] != 0 else None
         else:
@@ -358,7 +369,9 @@ def _decide(
             f"at any of the {evidence.skipped} points tried",
         )
     skipped = f" ({evidence.skipped} skipped: not real there)" if evidence.skipped else ""
-    method = f"checked numerically at {evidence.points} random points, {evidence.dps} digits{skipped}; {not_proved}"
+    method = (
+        f"no counterexample at {evidence.points} random points, {evidence.dps} digits{skipped}; {not_proved}"
+    )
     return ClaimResult(wrt, claim, shown, Status.CHECKED, method)
 
 
@@ -369,6 +382,7 @@ def verify_gradient(
     *,
     domains: Mapping | Iterable[str] | None = None,
     timeout: float = 10.0,
+    accept_numeric: bool = False,
 ) -> GradientVerification:
     """Decide whether `claim` is the gradient of `loss` with respect to `wrt` (one claim per symbol, in order).
 
@@ -376,7 +390,9 @@ def verify_gradient(
     log, exp, sqrt, abs, sigmoid, softplus, tanh, sinh, cosh, pi, E. `domains` restricts symbols to open intervals,
     e.g. {"p": "(0,1)"} or ["p:(0,1)"]; other symbols range over the reals. `timeout` (seconds) bounds the whole
     decision: numeric evidence (60 points at 50 digits over the domains, small and huge magnitudes, both signs,
-    interval ends) and the symbolic proof, shared evenly between the claims. Raises XentError on bad input.
+    interval ends) and the symbolic proof, shared evenly between the claims; a claim still undecided when the
+    time is up is unknown. Only a proved claim is verified: `result.exit_code` is 0 when every claim is proved,
+    or, with `accept_numeric`, at least checked numerically (gradcheck-like). Raises XentError on bad input.
 
     >>> verify_gradient("softplus(z) - y*z", "z", "-y - 1").status
     <Status.REFUTED: 'refuted'>
@@ -412,11 +428,33 @@ def verify_gradient(
     results = []
     for k, (name, c) in enumerate(zip(names, claims, strict=True)):
         x = symbols.by_name[name]
-        truth = sp.diff(loss_expr, x)
         share = max(0.0, deadline - time.monotonic()) / (len(names) - k)
         others = used - {symbols.by_name[n] for n in names}
-        results.append(_decide(x, c, truth, loss_expr, others, assumptions, share))
-    return GradientVerification(loss_expr, tuple(results))
+        results.append(_decide_within(x, c, loss_expr, others, assumptions, share))
+    return GradientVerification(loss_expr, tuple(results), accept_numeric=accept_numeric)
+
+
+#: seconds a verdict may take past its share of the budget: the diagnosis of a refuted claim runs up to 1 s more
+_OVERRUN = 1.5
+
+
+def _decide_within(
+    wrt: sp.Symbol, claim: sp.Expr, loss: sp.Expr, others: set, assumptions: Assumptions, budget: float
+) -> ClaimResult:
+    """_decide under a hard limit of its budget (plus the diagnosis' grace): every phase, differentiation and
+    preparation included, stops when the time is up, and the claim is then unknown."""
+    try:
+        with time_limit(max(budget, 0.01) + _OVERRUN):
+            truth = sp.diff(loss, wrt)
+            return _decide(wrt, claim, truth, loss, others, assumptions, budget)
+    except BudgetExceeded:
+        return ClaimResult(
+            wrt,
+            claim,
+            sp.Derivative(loss, wrt),
+            Status.UNKNOWN,
+            f"ran out of the time budget of {budget:.2g} s",
+        )
 
 
 # ---------------------------------------------------------------------------------------------- derivation step

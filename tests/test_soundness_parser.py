@@ -1,0 +1,66 @@
+"""Issue 13, class 12 (the parser): complex constants and bad log bases are refused with one line, and domain
+ends such as sqrt(2) or 2*pi work instead of crashing."""
+
+from __future__ import annotations
+
+import pytest
+
+from xent_symbolic.cli import main
+from xent_symbolic.errors import ParseError
+from xent_symbolic.parse import parse_formula
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "z*sqrt(-1)",
+            "'sqrt(-1)' is not a real number at column 3; formulas are real: no roots or logs of negatives",
+        ),
+        (
+            "log(-2)*z",
+            "'log(-2)' is not a real number at column 1; formulas are real: no roots or logs of negatives",
+        ),
+        (
+            "(-8)**(1/3)*z",
+            "'(-8)**(1/3)' is not a real number at column 1; formulas are real: no roots or logs of negatives",
+        ),
+        (
+            "log(z, -1)",
+            "log base '-1' is not a positive number other than 1 at column 8; write log(x, b) with b > 0 and "
+            "b != 1, or log(x) for the natural logarithm",
+        ),
+        (
+            "log(z, 0)",
+            "log base '0' is not a positive number other than 1 at column 8; write log(x, b) with b > 0 and "
+            "b != 1, or log(x) for the natural logarithm",
+        ),
+    ],
+)
+def test_formulas_that_are_not_real_are_refused(text, message):
+    with pytest.raises(ParseError) as error:
+        parse_formula(text)
+    assert str(error.value) == message
+
+
+def test_a_real_power_and_a_real_log_base_are_accepted():
+    z = parse_formula("z").free_symbols.pop()
+    assert str(parse_formula("log(z, 2) + sqrt(2)*z + exp(z)**0.5")) == "sqrt(2)*z + exp(z/2) + log(z)/log(2)"
+    assert z.is_real
+
+
+def test_the_cli_refuses_a_complex_claim_with_exit_2(capsys):
+    code = main(["verify-grad", "--loss", "z*sqrt(-1)", "--wrt", "z", "--claim", "sqrt(-1)"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("xent: error: 'sqrt(-1)' is not a real number at column 3")
+
+
+@pytest.mark.parametrize("domain", ["x:(0,sqrt(2))", "x:(2*pi,oo)", "x:(E,pi)"])
+def test_irrational_domain_ends_work(capsys, domain):
+    code = main(
+        ["verify-grad", "--loss", "x**3", "--wrt", "x", "--claim", "3*x**2 + 1e-30", "--domain", domain]
+    )
+    out = capsys.readouterr().out
+    assert code == 1 and out.startswith("refuted: at x = ")
+    code = main(["verify-grad", "--loss", "x**3", "--wrt", "x", "--claim", "3*x**2", "--domain", domain])
+    assert code == 0
