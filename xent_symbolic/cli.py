@@ -103,11 +103,35 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(items) -> dict[str, float]:
+    """{'epsilon': 0.2} from ['epsilon=0.2']; one line naming the bad item otherwise."""
+    settings = {}
+    for item in items:
+        name, equals, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if (
+            not equals
+            or not name.strip()
+            or number is None
+            or number != number
+            or abs(number) == float("inf")
+        ):
+            raise XentError(f"--set {item!r} is not NAME=NUMBER; write e.g. --set epsilon=0.2")
+        settings[name.strip()] = number
+    return settings
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
     from .catalog import get
     from .plot import figure_bytes
 
-    write_output(args.output, figure_bytes(get(args.name).build(), Path(args.output).suffix.lower()))
+    entry = get(args.name)
+    values = dict(entry.defaults) | _settings(args.set or ())
+    suffix = Path(args.output).suffix.lower()
+    write_output(args.output, figure_bytes(entry.build(), suffix, values))
     return 0
 
 
@@ -171,10 +195,17 @@ def build_parser() -> argparse.ArgumentParser:
     trace_cmd.set_defaults(run=_cmd_trace)
 
     plot = commands.add_parser(
-        "plot", help="draw the loss of one example against the probability and the logit"
+        "plot",
+        help="draw the loss of one example against its prediction (and the logit), one curve per label",
     )
     plot.add_argument("name", help="catalog name (see 'xent list')")
     plot.add_argument("-o", "--output", metavar="FILE", required=True, help="FILE.png or FILE.svg")
+    plot.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a hyperparameter's value (repeatable; default: the entry's defaults), e.g. --set epsilon=0.2",
+    )
     plot.set_defaults(run=_cmd_plot)
 
     export = commands.add_parser("export", help="write a standalone module with loss, grad and loss_and_grad")

@@ -24,9 +24,13 @@ __all__ = ["CATALOG", "CatalogEntry", "get", "names"]
 
 @dataclass(frozen=True)
 class CatalogEntry:
+    """A built-in derivation: its name, a one-line description, its builder, and the default value of each
+    hyperparameter (fixed symbols such as class weights) for plots and exports."""
+
     name: str
     description: str
     build: Callable[[], Derivation]
+    defaults: tuple[tuple[str, float], ...] = ()
 
 
 _ENTRIES = (
@@ -83,11 +87,13 @@ _ENTRIES = (
         "weighted-bce",
         "class-weighted binary cross-entropy from the weighted Bernoulli likelihood",
         derive_weighted_bce,
+        (("omega_0", 1.0), ("omega_1", 1.0)),
     ),
     CatalogEntry(
         "label-smoothing",
         "binary cross-entropy with label smoothing, from the likelihood of smoothed labels",
         derive_label_smoothing,
+        (("epsilon", 0.1),),
     ),
     CatalogEntry(
         "linear-regression",
@@ -98,6 +104,7 @@ _ENTRIES = (
         "focal-loss",
         "the gradient of the focal loss (given directly) with respect to the logit",
         derive_focal_gradient,
+        (("alpha", 0.25), ("gamma", 2.0)),
     ),
 )
 

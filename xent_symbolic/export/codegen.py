@@ -46,8 +46,14 @@ class LinearModel:
     loss: str  # stable derivation of l(z, y)
     dloss: str  # stable derivation of dl/dz
     mean: str  # what J is, for the docstrings
-    defaults: tuple[tuple[str, float], ...] = ()  # keyword-only hyperparameters and their defaults
     extra: tuple[str, ...] = ()  # further stable derivations the header lists
+
+    @property
+    def defaults(self) -> tuple[tuple[str, float], ...]:
+        """The keyword-only hyperparameters and their defaults: those of the catalog entries it exports."""
+        from ..catalog import CATALOG
+
+        return tuple(pair for name in self.catalog for pair in CATALOG[name].defaults)
 
 
 #: the linear models, by export name
@@ -82,7 +88,6 @@ LINEAR_MODELS: dict[str, LinearModel] = {
             "weighted-bce-logits",
             "weighted-bce-logits-gradient",
             "the mean class-weighted binary cross-entropy",
-            (("omega_0", 1.0), ("omega_1", 1.0)),
         ),
         LinearModel(
             "label-smoothing",
@@ -90,7 +95,6 @@ LINEAR_MODELS: dict[str, LinearModel] = {
             "label-smoothing-logits",
             "label-smoothing-logits-gradient",
             "the mean label-smoothed binary cross-entropy",
-            (("epsilon", 0.1),),
         ),
         LinearModel(
             "focal-loss",
@@ -98,7 +102,6 @@ LINEAR_MODELS: dict[str, LinearModel] = {
             "focal-logits",
             "focal-logits-gradient",
             "the mean focal loss",
-            (("alpha", 0.25), ("gamma", 2.0)),
         ),
     )
 }
