@@ -66,3 +66,31 @@ def test_the_cli_prints_the_table_and_flags_float64(capsys):
     assert out.count("<- float64 is wrong here") == 2
     assert main(["trace", "bce", "--values", "n=0", "y=1", "yhat=0.6"]) == 2
     assert capsys.readouterr().err == "xent: error: n must be a positive whole number, not 0\n"
+
+
+def test_a_matrix_takes_one_value_per_entry_row_by_row():
+    from xent_symbolic.catalog import get
+
+    derivation = get("cross-entropy").build()
+    table = trace(derivation, parse_values(["n=2", "K=2", "P=0.6,0.4,0.3,0.7", "Y=1,0,0,1"]))
+    with mpmath.workdps(50):
+        expected = -(mpmath.log(mpmath.mpf(6) / 10) + mpmath.log(mpmath.mpf(7) / 10)) / 2
+        assert abs(table.rows[-1].exact - expected) < mpmath.mpf("1e-45")
+    with pytest.raises(InputError, match=r"^P needs 4 values \(n x K = 4, row by row\), got 2$"):
+        trace(derivation, parse_values(["n=2", "K=2", "P=0.6,0.4", "Y=1,0,0,1"]))
+    with pytest.raises(InputError, match=r"^P\[2, 1\] = 7/5 lies outside its domain \(0, 1\)$"):
+        trace(derivation, parse_values(["n=2", "K=2", "P=0.6,0.4,1.4,0.7", "Y=1,0,0,1"]))
+
+
+def test_sizes_are_bounded_before_any_work(bce):
+    with pytest.raises(InputError, match=r"^n=1000000 asks for 1000000 terms, over trace's limit of 10000 "):
+        trace(bce, parse_values(["n=1000000", "y=1", "yhat=0.5"]))
+
+
+def test_a_gradient_derivation_is_refused_up_front():
+    from xent_symbolic.catalog import get
+
+    with pytest.raises(
+        InputError, match=r"^'logistic-regression' derives a gradient .* which trace does not "
+    ):
+        trace(get("logistic-regression").build(), parse_values(["n=1"]))

@@ -113,8 +113,15 @@ def _compile(expr: sp.Expr, arith) -> Callable[[dict], object]:
     if isinstance(expr, (sp.Symbol, sp.IndexedBase)):
         return lambda env: env[expr]
     if isinstance(expr, sp.Indexed):
-        base, position = expr.base, _compile(expr.indices[0], arith)
-        return lambda env: env[base][int(position(env)) - 1]
+        base, positions = expr.base, [_compile(index, arith) for index in expr.indices]
+
+        def entry(env):
+            value = env[base]
+            for position in positions:
+                value = value[int(position(env)) - 1]
+            return value
+
+        return entry
     if isinstance(expr, (sp.Add, sp.Mul)):
         parts = [_compile(a, arith) for a in expr.args]
         if isinstance(expr, sp.Add):
@@ -189,7 +196,60 @@ def parse_values(tokens: Sequence[str]) -> dict[str, object]:
     return values
 
 
+#: the most terms trace evaluates per quantity (the product of the sizes): every step runs at 50 digits too
+MAX_TERMS = 10_000
+
+
+def _dimensions(derivation: Derivation) -> dict[sp.IndexedBase, tuple[sp.Expr, ...]]:
+    """The shape of every indexed quantity, as size expressions (n, K): the upper limits of the sums and the
+    declared ranges of its indices, read where it occurs (indices run from 1)."""
+    assumptions = derivation.assumptions
+    shapes: dict[sp.IndexedBase, tuple[sp.Expr, ...]] = {}
+
+    def walk(expr: sp.Basic, ranges: dict) -> None:
+        if isinstance(expr, (sp.Sum, sp.Product)):
+            inner = {**ranges, **{index: high for index, _, high in expr.limits}}
+            walk(expr.function, inner)
+            return
+        if isinstance(expr, sp.Indexed) and expr.base not in shapes:
+            dims = []
+            for index in expr.indices:
+                declared = assumptions.index_range(index) if isinstance(index, sp.Symbol) else None
+                dims.append(ranges.get(index, declared[1] if declared else None))
+            if all(d is not None for d in dims):
+                shapes[expr.base] = tuple(dims)
+        for arg in expr.args:
+            walk(arg, ranges)
+
+    for expr in (derivation.start, *(s.after for s in derivation.steps)):
+        walk(expr, {})
+    return shapes
+
+
+def _nest(entries: list, dims: tuple[int, ...]) -> list:
+    """A flat row-major list as nested lists of shape `dims`."""
+    if len(dims) == 1:
+        return entries
+    step = len(entries) // dims[0]
+    return [_nest(entries[k * step : (k + 1) * step], dims[1:]) for k in range(dims[0])]
+
+
+def _untraceable(derivation: Derivation) -> str | None:
+    """Why trace cannot follow the derivation (its steps hold derivatives or matrix entries), or None."""
+    from .matrices import Entry
+
+    exprs = (derivation.start, *(s.after for s in derivation.steps))
+    if any(e.has(sp.Derivative, Entry) for e in exprs):
+        return (
+            f"'{derivation.name}' derives a gradient (its steps hold derivatives or matrix entries), which trace "
+            "does not evaluate; trace a loss such as 'bce', 'cross-entropy' or 'mse'"
+        )
+    return None
+
+
 def _environment(derivation: Derivation, values: Mapping[str, object], arith) -> dict:
+    from .check import set_text
+
     assumptions = derivation.assumptions
     sizes = {str(s): s for s in assumptions.sizes()}
     atoms = {str(a): a for a, _ in assumptions.domains if a not in sizes.values()}
@@ -206,24 +266,47 @@ def _environment(derivation: Derivation, values: Mapping[str, object], arith) ->
         if isinstance(size, list) or size.denominator != 1 or size < 1:
             raise InputError(f"{name} must be a positive whole number, not {_show_input(size)}")
         env[symbol] = int(size)
+    total = math.prod(env.values()) if env else 1
+    if total > MAX_TERMS:
+        product = " * ".join(f"{n}={env[s]}" for n, s in sizes.items())
+        raise InputError(
+            f"{product} asks for {total} terms, over trace's limit of {MAX_TERMS} (every step is evaluated at "
+            "50 digits too); use smaller sizes"
+        )
+    shapes = _dimensions(derivation)
     for name, atom in atoms.items():
         given = values[name]
         domain = assumptions.domain_of(atom)
         if isinstance(atom, sp.IndexedBase):
-            count = env[next(iter(sizes.values()))] if sizes else 1
+            dims = tuple(
+                int(sp.sympify(d).xreplace({s: env[s] for s in sizes.values()}))
+                for d in shapes.get(atom, (1,))
+            )
+            count = math.prod(dims)
             entries = given if isinstance(given, list) else [given] * count
             if len(entries) != count:
-                raise InputError(f"{name} needs {count} values (one per example), got {len(entries)}")
+                shape = " x ".join(str(d) for d in shapes.get(atom, ()))
+                what = "one per example" if len(dims) == 1 else f"{shape} = {count}, row by row"
+                raise InputError(f"{name} needs {count} values ({what}), got {len(entries)}")
         else:
-            entries = [given]
+            dims, entries = (), [given]
         outside = {v for v in set(entries) if not domain.contains(sp.Rational(v.numerator, v.denominator))}
         if outside:
             k = next(k for k, v in enumerate(entries, 1) if v in outside)
-            where = f"{name}[{k}]" if isinstance(atom, sp.IndexedBase) else name
-            raise InputError(f"{where} = {entries[k - 1]} lies outside its domain {domain}")
+            where = f"{name}[{_position(k, dims)}]" if isinstance(atom, sp.IndexedBase) else name
+            raise InputError(f"{where} = {entries[k - 1]} lies outside its domain {set_text(domain)}")
         numbers = [arith.number(sp.Rational(v.numerator, v.denominator)) for v in entries]
-        env[atom] = numbers if isinstance(atom, sp.IndexedBase) else numbers[0]
+        env[atom] = _nest(numbers, dims) if isinstance(atom, sp.IndexedBase) else numbers[0]
     return env
+
+
+def _position(k: int, dims: tuple[int, ...]) -> str:
+    """The 1-based index of the k-th entry (1-based, row by row) of an array of shape `dims`: '2' or '1, 2'."""
+    index, rest = [], k - 1
+    for d in reversed(dims):
+        index.append(rest % d + 1)
+        rest //= d
+    return ", ".join(str(i) for i in reversed(index))
 
 
 def _value(expr: sp.Expr, derivation: Derivation, env: dict, arith):
@@ -237,7 +320,11 @@ def _value(expr: sp.Expr, derivation: Derivation, env: dict, arith):
 
 
 def trace(derivation: Derivation, values: Mapping[str, object]) -> Trace:
-    """Evaluate the start and every step's result at `values` (sizes, and one value per example or one for all)."""
+    """Evaluate the start and every step's result at `values`: sizes, and for each indexed quantity one value per
+    entry (row by row for a matrix such as P[i, k]) or one for all."""
+    reason = _untraceable(derivation)
+    if reason is not None:
+        raise InputError(reason)
     with np.errstate(all="ignore"):
         env64 = _environment(derivation, values, _Float64())
         with mpmath.workdps(_DPS):
