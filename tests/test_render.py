@@ -47,7 +47,7 @@ def test_the_document_has_a_heading_justification_and_display_per_step(bce_check
     assert tex.count(r"\par\medskip\noindent\textbf{") == 1 + len(bce_checked.steps)  # start and steps
     assert (
         "\\par\\medskip\\noindent\\textbf{7.\\ scale} \\hfill \\textit{keeps argmax and argmin} \\quad [proved]\\\\*\n"
-        "scaling by the positive constant 1/n keeps the argmin\n"
+        "scaling by the positive constant $\\frac{1}{n}$ keeps the argmin\n"
         "\\nopagebreak\n"
         "\\[ \\xentfit{J(\\hat{y}) = " + BCE_LATEX + "} \\]\n"
     ) in tex
@@ -118,3 +118,12 @@ def test_the_json_dict_lists_obligations_with_their_methods(bce_checked):
         "phi(t) = log(t) is strictly increasing on (0, oo)",
         "before lies in (0, oo)",
     ]
+
+
+def test_justifications_with_math_are_typeset_not_ascii(bce_checked):
+    tex = document(bce_checked)
+    assert r"one formula for both labels: $p^y q^{1-y}$ is $p$ when $y = 1$ and $q$ when $y = 0$" in tex
+    assert r"$\log$ is strictly increasing on $(0, \infty)$" in tex
+    assert "p\\textasciicircum{}y" not in tex and "(0, oo)" not in tex
+    text = render(bce_checked, "text")
+    assert "because: one formula for both labels: p^y q^(1-y) is p when y = 1 and q when y = 0" in text

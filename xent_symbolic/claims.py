@@ -8,7 +8,8 @@ from typing import final
 import sympy as sp
 
 from .core import Derivation, Name, Relation, Step
-from .rules import Rule
+from .names import Phrase
+from .rules import Rule, said
 
 __all__ = ["NONNEGATIVE", "InRange", "RangeClaim", "claim_nonnegative"]
 
@@ -33,7 +34,7 @@ class InRange(Rule):
 
     relation = Relation.EQUAL
 
-    def __init__(self, values: sp.Set, justification: str, *, reading: Name | None = None) -> None:
+    def __init__(self, values: sp.Set, justification: str | Phrase, *, reading: Name | None = None) -> None:
         self.values, self._justification, self.reading = values, justification, reading
         self.name = "nonnegative" if values == NONNEGATIVE else "in-range"
 
@@ -44,11 +45,21 @@ class InRange(Rule):
         return self._justification
 
     def step(self, expr, assumptions):
+        text, latex = said(self._justification)
         return RangeClaim(
-            self, expr, expr, self.relation, self._justification, domain=self.values, reading=self.reading
+            self,
+            expr,
+            expr,
+            self.relation,
+            text,
+            domain=self.values,
+            justification_latex=latex,
+            reading=self.reading,
         )
 
 
-def claim_nonnegative(derivation: Derivation, justification: str, reading: Name | None = None) -> Derivation:
+def claim_nonnegative(
+    derivation: Derivation, justification: str | Phrase, reading: Name | None = None
+) -> Derivation:
     """`derivation` with a final step claiming its current expression is >= 0 (the checker decides it)."""
     return derivation.apply(InRange(NONNEGATIVE, justification, reading=reading))

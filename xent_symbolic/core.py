@@ -97,6 +97,8 @@ class Step:
     transform: sp.Lambda | None = None
     domain: sp.Set = sp.S.Reals
     name: Name | None = None
+    #: the justification in LaTeX (text mode, math in $...$), where it has math worth typesetting
+    justification_latex: str | None = None
 
     def __post_init__(self) -> None:
         # a Rule by its shape (core does not import rules, which build on it): a callable step and a str name

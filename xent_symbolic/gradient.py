@@ -11,7 +11,9 @@ import sympy as sp
 from .calculus import collapse_deltas, evaluate_derivative
 from .core import Relation
 from .errors import RuleError
+from .latex_printer import latex
 from .matrices import Diag, Elementwise, Entry
+from .names import Phrase
 from .rules import Rule
 
 __all__ = [
@@ -97,7 +99,9 @@ class ChainRule(Rule):
     def justification(self):
         via = ", ".join(str(u) for u in self.path)
         over = f" summed over {self.over[0]}" if self.over else ""
-        return f"chain rule through {via}{over}"
+        via_latex = ", ".join(f"${latex(u)}$" for u in self.path)
+        over_latex = f" summed over ${latex(self.over[0])}$" if self.over else ""
+        return Phrase(f"chain rule through {via}{over}", f"chain rule through {via_latex}{over_latex}")
 
 
 @final
@@ -110,7 +114,7 @@ class EvaluateDerivative(Rule):
     name = "evaluate-derivative"
     relation = Relation.EQUAL
 
-    def __init__(self, variable: sp.Basic, note: str) -> None:
+    def __init__(self, variable: sp.Basic, note: str | Phrase) -> None:
         self.variable, self.note = variable, note
 
     def rewrite(self, expr, assumptions):
@@ -258,7 +262,7 @@ class Abbreviate(Rule):
     name = "abbreviate"
     relation = Relation.EQUAL
 
-    def __init__(self, defined: sp.Indexed, value: sp.Expr, note: str) -> None:
+    def __init__(self, defined: sp.Indexed, value: sp.Expr, note: str | Phrase) -> None:
         self.defined, self.value, self.note = defined, value, note
 
     def rewrite(self, expr, assumptions):

@@ -12,7 +12,7 @@ from .claims import NONNEGATIVE
 from .core import Derivation, Relation, Status, Step
 from .latex_printer import latex
 
-__all__ = ["align", "conclusion_latex", "document", "escape_text", "latex"]
+__all__ = ["align", "conclusion_latex", "document", "escape_text", "justification", "latex"]
 
 
 #: text-mode LaTeX for the characters that are special there; < and > have no glyph in the default (OT1) font
@@ -72,9 +72,16 @@ def conclusion_latex(conclusion: Conclusion) -> str:
     return rf"{text} \quad {conclusion.reading.latex}" if conclusion.reading is not None else text
 
 
+def justification(step: Step) -> str:
+    """A step's justification as LaTeX text: its own LaTeX form where it has one, else the escaped text."""
+    return (
+        step.justification_latex if step.justification_latex is not None else escape_text(step.justification)
+    )
+
+
 def _note(step: Step, status: Status | None) -> str:
     verdict = f" [{status.value}]" if status is not None else ""
-    return escape_text(f"{step.rule.name}: {step.justification}{verdict}")
+    return f"{escape_text(step.rule.name)}: {justification(step)}{verdict}"
 
 
 def align(derivation: Derivation, statuses: Sequence[Status] | None = None) -> str:
@@ -105,7 +112,7 @@ def _step_block(k: int, step: Step, status: Status) -> list[str]:
     return [
         r"\par\medskip\noindent\textbf{%d.\ %s} \hfill \textit{%s} \quad [%s]\\*"
         % (k, escape_text(step.rule.name), escape_text(step.relation.effect), status.value),
-        escape_text(step.justification),
+        justification(step),
         r"\nopagebreak",
         _display(latex(step.after), lhs),
     ]

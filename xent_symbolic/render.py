@@ -100,6 +100,11 @@ def _tally(checked: CheckedDerivation) -> str:
     return ", ".join(f"{v} {k}" for k, v in counts.items())
 
 
+def _markdown_justification(step) -> str:
+    """Markdown has inline $...$ math but no text-mode LaTeX: the LaTeX form where there is one, else the text."""
+    return step.justification_latex if step.justification_latex is not None else step.justification
+
+
 def markdown(checked: CheckedDerivation) -> str:
     """The derivation as Markdown with $$ blocks that GitHub and Jupyter render."""
     return derivation_markdown(checked.derivation, checked)
@@ -116,7 +121,7 @@ def derivation_markdown(derivation: Derivation, checked: CheckedDerivation | Non
         lhs = step.name.latex if step.name else r"\phantom{=}"
         status = f" ({checked.steps[k - 1].status.value})" if checked else ""
         out += [
-            f"**{k}. {step.rule.name} [{step.relation.effect}]{status}**: {step.justification}",
+            f"**{k}. {step.rule.name} [{step.relation.effect}]{status}**: {_markdown_justification(step)}",
             "",
             "$$",
             f"{lhs} = {latex(step.after)}",
@@ -149,6 +154,7 @@ def to_json_dict(checked: CheckedDerivation) -> dict[str, Any]:
                 "relation": c.step.relation.value,
                 "status": c.status.value,
                 "justification": c.step.justification,
+                "justification_latex": c.step.justification_latex,
                 "before": str(c.step.before),
                 "after": str(c.step.after),
                 "before_srepr": sp.srepr(c.step.before),

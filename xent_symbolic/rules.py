@@ -11,6 +11,8 @@ import sympy as sp
 from .assumptions import Assumptions
 from .core import Relation, Step
 from .errors import RuleError
+from .latex_printer import latex
+from .names import Phrase
 
 __all__ = [
     "BernoulliTrial",
@@ -63,8 +65,8 @@ class Rule(ABC):
         """The expression after the rule; raises RuleError where the rule does not apply."""
 
     @abstractmethod
-    def justification(self) -> str:
-        """One line saying why the step holds."""
+    def justification(self) -> str | Phrase:
+        """One line saying why the step holds: plain text, or a Phrase that has its LaTeX form too."""
 
     def transform(self) -> sp.Lambda | None:
         """phi with after = phi(before), for rules that are not equalities."""
@@ -78,7 +80,24 @@ class Rule(ABC):
         after = self.rewrite(expr, assumptions)
         if after == expr:
             raise RuleError(f"rule {self.name!r} does not change {expr}; it does not apply here")
-        return Step(self, expr, after, self.relation, self.justification(), self.transform(), self.domain())
+        text, latex = said(self.justification())
+        return Step(
+            self,
+            expr,
+            after,
+            self.relation,
+            text,
+            self.transform(),
+            self.domain(),
+            justification_latex=latex,
+        )
+
+
+def said(justification: str | Phrase) -> tuple[str, str | None]:
+    """A justification's plain text and its LaTeX (None for plain text: the renderers escape the text)."""
+    if isinstance(justification, Phrase):
+        return justification.text, justification.latex
+    return justification, None
 
 
 def _hash_or_zero(value: object) -> int:
@@ -125,7 +144,10 @@ class BernoulliTrial(Rule):
         return p**label * q ** (1 - label)
 
     def justification(self):
-        return "one formula for both labels: p^y q^(1-y) is p when y = 1 and q when y = 0"
+        return Phrase(
+            "one formula for both labels: p^y q^(1-y) is p when y = 1 and q when y = 0",
+            r"one formula for both labels: $p^y q^{1-y}$ is $p$ when $y = 1$ and $q$ when $y = 0$",
+        )
 
 
 @final
@@ -167,7 +189,10 @@ class TakeLog(Rule):
         return sp.Interval.open(0, sp.oo)
 
     def justification(self):
-        return "log is strictly increasing on (0, oo) and the likelihood is positive: the argmax is kept"
+        return Phrase(
+            "log is strictly increasing on (0, oo) and the likelihood is positive: the argmax is kept",
+            r"$\log$ is strictly increasing on $(0, \infty)$ and the likelihood is positive: the argmax is kept",
+        )
 
 
 @final
@@ -190,7 +215,10 @@ class LogOfProduct(Rule):
         return _replace_until_fixed(expr, query, value)
 
     def justification(self):
-        return "product rule of the logarithm: log(a b) = log(a) + log(b) for positive a, b"
+        return Phrase(
+            "product rule of the logarithm: log(a b) = log(a) + log(b) for positive a, b",
+            r"product rule of the logarithm: $\log(ab) = \log a + \log b$ for positive $a, b$",
+        )
 
 
 @final
@@ -208,7 +236,10 @@ class LogOfPower(Rule):
         )
 
     def justification(self):
-        return "power rule of the logarithm: log(a^k) = k log(a) for positive a"
+        return Phrase(
+            "power rule of the logarithm: log(a^k) = k log(a) for positive a",
+            r"power rule of the logarithm: $\log(a^k) = k \log a$ for positive $a$",
+        )
 
 
 @final
@@ -225,7 +256,10 @@ class Negate(Rule):
         return sp.Lambda(_T, -_T)
 
     def justification(self):
-        return "negation is strictly decreasing: maximising f is minimising -f"
+        return Phrase(
+            "negation is strictly decreasing: maximising f is minimising -f",
+            r"negation is strictly decreasing: maximising $f$ is minimising $-f$",
+        )
 
 
 @final
@@ -249,7 +283,10 @@ class Scale(Rule):
         return sp.Lambda(_T, self.factor * _T)
 
     def justification(self):
-        return f"scaling by the positive constant {self.factor} keeps the argmin"
+        return Phrase(
+            f"scaling by the positive constant {self.factor} keeps the argmin",
+            f"scaling by the positive constant ${latex(self.factor)}$ keeps the argmin",
+        )
 
 
 @final
@@ -258,7 +295,9 @@ class MonotoneMap(Rule):
 
     name = "monotone-map"
 
-    def __init__(self, phi: sp.Lambda, domain: sp.Set, *, increasing: bool, justification: str) -> None:
+    def __init__(
+        self, phi: sp.Lambda, domain: sp.Set, *, increasing: bool, justification: str | Phrase
+    ) -> None:
         self.phi, self._domain, self._justification = phi, domain, justification
         self.relation = Relation.INCREASING if increasing else Relation.DECREASING
 
@@ -281,7 +320,9 @@ class Rewrite(Rule):
 
     relation = Relation.EQUAL
 
-    def __init__(self, name: str, function: Callable[[sp.Expr], sp.Expr], justification: str) -> None:
+    def __init__(
+        self, name: str, function: Callable[[sp.Expr], sp.Expr], justification: str | Phrase
+    ) -> None:
         self.name, self.function, self._justification = name, function, justification
 
     def rewrite(self, expr, assumptions):
@@ -369,7 +410,7 @@ class Substitute(Rule):
     name = "substitute"
     relation = Relation.EQUAL
 
-    def __init__(self, mapping: Mapping[sp.Basic, sp.Expr], justification: str) -> None:
+    def __init__(self, mapping: Mapping[sp.Basic, sp.Expr], justification: str | Phrase) -> None:
         self.mapping, self._justification = dict(mapping), justification
 
     def rewrite(self, expr, assumptions):
@@ -394,7 +435,10 @@ class LogOfExp(Rule):
         )
 
     def justification(self):
-        return "log is the inverse of exp on the reals: log(exp(x)) = x"
+        return Phrase(
+            "log is the inverse of exp on the reals: log(exp(x)) = x",
+            r"$\log$ is the inverse of $\exp$ on the reals: $\log e^x = x$",
+        )
 
 
 def _split_sum(s: sp.Sum) -> sp.Expr:
@@ -466,7 +510,15 @@ class DropConstant(Rule):
         constant = self.constant(expr, assumptions)
         justification = f"subtracting {constant}, which does not depend on the parameters, keeps the argmin"
         return Step(
-            self, expr, after, self.relation, justification, sp.Lambda(_T, _T - constant), self.domain()
+            self,
+            expr,
+            after,
+            self.relation,
+            justification,
+            sp.Lambda(_T, _T - constant),
+            self.domain(),
+            justification_latex=f"subtracting ${latex(constant)}$, which does not depend on the parameters, "
+            "keeps the argmin",
         )
 
     def justification(self):
@@ -495,7 +547,11 @@ class SplitByLabel(Rule):
         return self.label * positive + (1 - self.label) * negative
 
     def justification(self):
-        return f"{self.label} is 0 or 1: write the value for {self.label} = 1 and for {self.label} = 0 separately"
+        y = latex(self.label)
+        return Phrase(
+            f"{self.label} is 0 or 1: write the value for {self.label} = 1 and for {self.label} = 0 separately",
+            f"${y} \\in \\{{0, 1\\}}$: write the value for ${y} = 1$ and for ${y} = 0$ separately",
+        )
 
 
 @final

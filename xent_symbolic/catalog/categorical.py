@@ -6,6 +6,7 @@ import sympy as sp
 
 from ..assumptions import BINARY, POSITIVE_INTEGERS, UNIT_INTERVAL, Assumptions
 from ..core import Derivation, Name
+from ..names import Phrase
 from ..rules import IndependentProduct, LogOfPower, LogOfProduct, Negate, Rewrite, Scale, Substitute, TakeLog
 from .bce import BCE
 from .notation import K, P, Y, i, k, n, y, yhat
@@ -107,7 +108,11 @@ def derive_cross_entropy_binary() -> Derivation:
         .apply(
             Substitute(
                 {Y[i, 1]: y[i], Y[i, 2]: 1 - y[i], P[i, 1]: yhat[i], P[i, 2]: 1 - yhat[i]},
-                "one-hot labels: Y_i2 = 1 - Y_i1 = 1 - y_i; the probabilities sum to 1: P_i2 = 1 - P_i1 = 1 - yhat_i",
+                Phrase(
+                    "one-hot labels: Y_i2 = 1 - Y_i1 = 1 - y_i; the probabilities sum to 1: P_i2 = 1 - P_i1 = 1 - yhat_i",
+                    r"one-hot labels: $Y_{i2} = 1 - Y_{i1} = 1 - y_i$; the probabilities sum to 1: "
+                    r"$P_{i2} = 1 - P_{i1} = 1 - \hat{y}_i$",
+                ),
             ),
             name=BCE,
         )

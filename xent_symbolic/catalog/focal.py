@@ -8,6 +8,7 @@ from ..assumptions import BINARY, Assumptions
 from ..core import Derivation, Name
 from ..functions import sigmoid
 from ..gradient import EvaluateDerivative
+from ..names import Phrase
 from ..rules import SplitByLabel
 
 __all__ = ["alpha", "derive_focal_gradient", "focal_loss", "gamma", "label", "logit"]
@@ -47,7 +48,15 @@ def derive_focal_gradient() -> Derivation:
         FOCAL_GRAD,
     )
     return (
-        derivation.apply(EvaluateDerivative(logit, "differentiate, with sigma'(z) = sigma(z) (1 - sigma(z))"))
+        derivation.apply(
+            EvaluateDerivative(
+                logit,
+                Phrase(
+                    "differentiate, with sigma'(z) = sigma(z) (1 - sigma(z))",
+                    r"differentiate, with $\sigma'(z) = \sigma(z)(1 - \sigma(z))$",
+                ),
+            )
+        )
         .apply(SplitByLabel(label), name=FOCAL_GRAD)
         .named(FOCAL_GRAD)
     )

@@ -18,6 +18,7 @@ from ..gradient import (
     MatrixForm,
     UseDerived,
 )
+from ..names import Phrase
 from ..sums import CollectSquare, FactorSums, ReorderSums
 from .logistic import ENTRIES, GRAD_W, MATRICES, _loss, derive_logistic_gradient, logistic_assumptions
 from .notation import d, i, k, l, s, v, w, z
@@ -57,15 +58,33 @@ def derive_logistic_hessian() -> Derivation:
         )
         .apply(DifferentiateUnderSum())
         .apply(ChainRule(z[i]))
-        .apply(EvaluateDerivative(z[i], "d/dz_i (sigma(z_i) - y_i) = sigma(z_i) (1 - sigma(z_i))"))
         .apply(
             EvaluateDerivative(
-                w[l], "dz_i/dw_l = X_il (the Kronecker delta of w_j by w_l collapses the sum over j)"
+                z[i],
+                Phrase(
+                    "d/dz_i (sigma(z_i) - y_i) = sigma(z_i) (1 - sigma(z_i))",
+                    r"$\partial / \partial z_i\, (\sigma(z_i) - y_i) = \sigma(z_i)(1 - \sigma(z_i))$",
+                ),
+            )
+        )
+        .apply(
+            EvaluateDerivative(
+                w[l],
+                Phrase(
+                    "dz_i/dw_l = X_il (the Kronecker delta of w_j by w_l collapses the sum over j)",
+                    r"$\partial z_i / \partial w_l = X_{il}$ (the Kronecker delta of $w_j$ by $w_l$ collapses the "
+                    r"sum over $j$)",
+                ),
             )
         )
         .apply(
             Abbreviate(
-                s[i], CURVATURE, "the curvature weight s_i = sigma(z_i)(1 - sigma(z_i)) (a definition)"
+                s[i],
+                CURVATURE,
+                Phrase(
+                    "the curvature weight s_i = sigma(z_i)(1 - sigma(z_i)) (a definition)",
+                    r"the curvature weight $s_i = \sigma(z_i)(1 - \sigma(z_i))$ (a definition)",
+                ),
             )
         )
         .apply(MatrixForm(k, l, MATRICES, ENTRIES), name=HESSIAN_MATRIX)
@@ -81,9 +100,11 @@ READING = Name(
     "for every v: H is positive semi-definite, so J is convex in w",
     r"\text{for every } v\text{: } H \succeq 0\text{, so } J \text{ is convex in } w",
 )
-METHOD = (
+METHOD = Phrase(
     "v^T H v = (1/n) sum_i s_i (x_i . v)^2 with s_i = sigma(z_i)(1 - sigma(z_i)) in (0, 1) and squares >= 0: "
-    "a sum of nonnegative terms (interval bounds)"
+    "a sum of nonnegative terms (interval bounds)",
+    r"$v^T H v = \frac{1}{n} \sum_i s_i (x_i^T v)^2$ with $s_i = \sigma(z_i)(1 - \sigma(z_i)) \in (0, 1)$ and "
+    r"squares $\geq 0$: a sum of nonnegative terms (interval bounds)",
 )
 
 

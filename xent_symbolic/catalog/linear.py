@@ -7,6 +7,7 @@ import sympy as sp
 from ..assumptions import POSITIVE_INTEGERS, Assumptions
 from ..core import Derivation, Name
 from ..gradient import ChainRule, DifferentiateUnderSum, EvaluateDerivative, MatrixForm, SimplifySummands
+from ..names import Phrase
 from .gaussian import derive_mse, mu
 from .notation import X, X_mat, b, d, i, j, k, n, w, w_mat, y, y_vec
 
@@ -46,10 +47,23 @@ def derive_linear_gradient() -> Derivation:
     return (
         derivation.apply(DifferentiateUnderSum())
         .apply(ChainRule(mu[i]))
-        .apply(EvaluateDerivative(mu[i], "d(y_i - mu_i)^2 / dmu_i = -2 (y_i - mu_i)"))
         .apply(
             EvaluateDerivative(
-                w[k], "dmu_i/dw_k = X_ik (the Kronecker delta of w_j by w_k collapses the sum over j)"
+                mu[i],
+                Phrase(
+                    "d(y_i - mu_i)^2 / dmu_i = -2 (y_i - mu_i)",
+                    r"$\partial (y_i - \mu_i)^2 / \partial \mu_i = -2 (y_i - \mu_i)$",
+                ),
+            )
+        )
+        .apply(
+            EvaluateDerivative(
+                w[k],
+                Phrase(
+                    "dmu_i/dw_k = X_ik (the Kronecker delta of w_j by w_k collapses the sum over j)",
+                    r"$\partial \mu_i / \partial w_k = X_{ik}$ (the Kronecker delta of $w_j$ by $w_k$ collapses "
+                    r"the sum over $j$)",
+                ),
             )
         )
         .apply(SimplifySummands(2 / n))

@@ -8,6 +8,7 @@ from ..assumptions import BINARY, POSITIVE_INTEGERS, Assumptions
 from ..core import Derivation, Name
 from ..functions import sigmoid
 from ..gradient import ChainRule, DifferentiateUnderSum, EvaluateDerivative, MatrixForm, SimplifySummands
+from ..names import Phrase
 from ..rules import Substitute
 from .bce import derive_bce
 from .notation import X, X_mat, b, d, i, j, k, l, n, s, s_vec, w, w_mat, y, y_vec, yhat, z
@@ -44,7 +45,7 @@ def _loss() -> sp.Expr:
     return derive_bce().current
 
 
-def _chain(parameter: sp.Basic, start_name: Name, last: str) -> Derivation:
+def _chain(parameter: sp.Basic, start_name: Name, last: Phrase) -> Derivation:
     """dJ/d(parameter) through l_i(yhat_i), yhat_i = sigma(z_i), z_i: evaluated factor by factor."""
     derivation = Derivation(
         name="logistic-regression",
@@ -57,11 +58,31 @@ def _chain(parameter: sp.Basic, start_name: Name, last: str) -> Derivation:
         derivation.apply(DifferentiateUnderSum())
         .apply(ChainRule(yhat[i], z[i]))
         .apply(
-            EvaluateDerivative(yhat[i], "dl_i/dyhat_i: the derivative of y log(yhat) + (1 - y) log(1 - yhat)")
+            EvaluateDerivative(
+                yhat[i],
+                Phrase(
+                    "dl_i/dyhat_i: the derivative of y log(yhat) + (1 - y) log(1 - yhat)",
+                    r"$\partial l_i / \partial \hat{y}_i$: the derivative of "
+                    r"$y \log \hat{y} + (1 - y) \log(1 - \hat{y})$",
+                ),
+            )
         )
-        .apply(EvaluateDerivative(z[i], "dyhat_i/dz_i = sigma'(z_i) = sigma(z_i) (1 - sigma(z_i))"))
+        .apply(
+            EvaluateDerivative(
+                z[i],
+                Phrase(
+                    "dyhat_i/dz_i = sigma'(z_i) = sigma(z_i) (1 - sigma(z_i))",
+                    r"$\partial \hat{y}_i / \partial z_i = \sigma'(z_i) = \sigma(z_i)(1 - \sigma(z_i))$",
+                ),
+            )
+        )
         .apply(EvaluateDerivative(parameter, last))
-        .apply(Substitute({yhat[i]: sigmoid(z[i])}, "definition yhat_i = sigma(z_i)"))
+        .apply(
+            Substitute(
+                {yhat[i]: sigmoid(z[i])},
+                Phrase("definition yhat_i = sigma(z_i)", r"definition $\hat{y}_i = \sigma(z_i)$"),
+            )
+        )
         .apply(SimplifySummands(1 / n))
     )
 
@@ -73,7 +94,13 @@ GRAD_W_MATRIX = Name("(grad_w J)_k", r"\left(\nabla_{w} J\right)_k")
 def derive_logistic_gradient() -> Derivation:
     """dJ/dw_k = (1/n) sum_i (sigma(z_i) - y_i) X_ik = [(1/n) X^T (sigma(X w + b 1) - y)]_k."""
     derivation = _chain(
-        w[k], GRAD_W, "dz_i/dw_k = X_ik (the Kronecker delta of w_j by w_k collapses the sum over j)"
+        w[k],
+        GRAD_W,
+        Phrase(
+            "dz_i/dw_k = X_ik (the Kronecker delta of w_j by w_k collapses the sum over j)",
+            r"$\partial z_i / \partial w_k = X_{ik}$ (the Kronecker delta of $w_j$ by $w_k$ collapses the sum "
+            r"over $j$)",
+        ),
     )
     return derivation.apply(MatrixForm(k, None, MATRICES, ENTRIES), name=GRAD_W_MATRIX).named(GRAD_W_MATRIX)
 
@@ -82,7 +109,11 @@ def derive_logistic_bias() -> Derivation:
     """dJ/db = (1/n) sum_i (sigma(z_i) - y_i) = (1/n) 1^T (sigma(X w + b 1) - y)."""
     from dataclasses import replace
 
-    derivation = _chain(b, Name("dJ/db", r"\frac{\partial J}{\partial b}"), "dz_i/db = 1")
+    derivation = _chain(
+        b,
+        Name("dJ/db", r"\frac{\partial J}{\partial b}"),
+        Phrase("dz_i/db = 1", r"$\partial z_i / \partial b = 1$"),
+    )
     derivation = replace(
         derivation, name="logistic-regression-bias", title="Logistic regression: dJ/db by the chain rule"
     )

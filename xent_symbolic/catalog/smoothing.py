@@ -7,6 +7,7 @@ import sympy as sp
 from ..assumptions import BINARY, UNIT_INTERVAL
 from ..core import Derivation, Name
 from ..likelihood import likelihood_chain
+from ..names import Phrase
 from ..rules import Substitute
 from .notation import i, independent_examples, n, y, yhat
 
@@ -50,6 +51,10 @@ def derive_label_smoothing() -> Derivation:
     )
     loss = likelihood_chain(derivation, i, n, SMOOTHED)
     written_out = Substitute(
-        {ytilde[i]: smoothed}, "the smoothed label is (1 - epsilon) y_i + epsilon/2 (definition)"
+        {ytilde[i]: smoothed},
+        Phrase(
+            "the smoothed label is (1 - epsilon) y_i + epsilon/2 (definition)",
+            r"the smoothed label is $\tilde{y}_i = (1 - \epsilon) y_i + \epsilon / 2$ (definition)",
+        ),
     )
     return loss.apply(written_out, name=SMOOTHED)

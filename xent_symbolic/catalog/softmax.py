@@ -9,6 +9,7 @@ import sympy as sp
 from ..assumptions import POSITIVE_INTEGERS, Assumptions
 from ..core import Derivation, Name
 from ..gradient import ChainRule, DifferentiateUnderSum, EvaluateDerivative, MatrixForm, SimplifySummands
+from ..names import Phrase
 from ..rules import Rewrite
 from .categorical import derive_cross_entropy
 from .notation import K, P, P_mat, W, X, X_mat, Y, Y_mat, bias, c, d, i, j, k, m, n, q, t, z
@@ -75,7 +76,7 @@ def softmax_assumptions() -> Assumptions:
     )
 
 
-def _chain(parameter: sp.Indexed, start_name: Name, last: str) -> Derivation:
+def _chain(parameter: sp.Indexed, start_name: Name, last: Phrase) -> Derivation:
     loss = derive_cross_entropy().current.xreplace({k: c})  # the class index summed over is c
     derivation = Derivation(
         name="softmax-regression",
@@ -85,16 +86,39 @@ def _chain(parameter: sp.Indexed, start_name: Name, last: str) -> Derivation:
         start_name=start_name,
     )
     one_hot = Rewrite(
-        "one-hot", _sum_of_labels, "one-hot labels: sum_c a Y_ic = a (sum_c Y_ic = 1, a free of c)"
+        "one-hot",
+        _sum_of_labels,
+        Phrase(
+            "one-hot labels: sum_c a Y_ic = a (sum_c Y_ic = 1, a free of c)",
+            r"one-hot labels: $\sum_c a Y_{ic} = a$ ($\sum_c Y_{ic} = 1$, $a$ free of $c$)",
+        ),
     )
     derivation = (
         derivation.apply(DifferentiateUnderSum())
         .apply(ChainRule(z[i, m], over=(m, 1, K)))
         .apply(EvaluateDerivative(parameter, last))
-        .apply(EvaluateDerivative(z[i, k], "dl_i/dz_ik: the derivative of sum_k Y_ik log softmax(z_i)_k"))
+        .apply(
+            EvaluateDerivative(
+                z[i, k],
+                Phrase(
+                    "dl_i/dz_ik: the derivative of sum_k Y_ik log softmax(z_i)_k",
+                    r"$\partial l_i / \partial z_{ik}$: the derivative of "
+                    r"$\sum_k Y_{ik} \log \operatorname{softmax}(z_i)_k$",
+                ),
+            )
+        )
         .apply(one_hot)
         .apply(SimplifySummands(1 / n, expand=True))
-        .apply(Rewrite("fold-definition", _fold_softmax, "definition P_ik = exp(z_ik) / sum_a exp(z_ia)"))
+        .apply(
+            Rewrite(
+                "fold-definition",
+                _fold_softmax,
+                Phrase(
+                    "definition P_ik = exp(z_ik) / sum_a exp(z_ia)",
+                    r"definition $P_{ik} = e^{z_{ik}} / \sum_a e^{z_{ia}}$",
+                ),
+            )
+        )
     )
     final = SimplifySummands(1 / n)
     if final.rewrite(derivation.current, derivation.assumptions) == derivation.current:
@@ -107,7 +131,11 @@ def derive_softmax_gradient() -> Derivation:
     derivation = _chain(
         W[k, j],
         Name("dJ/dW_kj", r"\frac{\partial J}{\partial W_{kj}}"),
-        "dz_im/dW_kj = [m = k] X_ij (Kronecker deltas collapse the sums over the features and the classes)",
+        Phrase(
+            "dz_im/dW_kj = [m = k] X_ij (Kronecker deltas collapse the sums over the features and the classes)",
+            r"$\partial z_{im} / \partial W_{kj} = [m = k]\, X_{ij}$ (Kronecker deltas collapse the sums over "
+            "the features and the classes)",
+        ),
     )
     name = Name("(grad_W J)_kj", r"\left(\nabla_{W} J\right)_{kj}")
     return derivation.apply(MatrixForm(k, j, MATRICES, ENTRIES), name=name).named(name)
@@ -115,7 +143,11 @@ def derive_softmax_gradient() -> Derivation:
 
 def derive_softmax_bias() -> Derivation:
     """dJ/db_k = (1/n) sum_i (P_ik - Y_ik) = [(1/n) (P - Y)^T 1]_k."""
-    derivation = _chain(bias[k], Name("dJ/db_k", r"\frac{\partial J}{\partial b_k}"), "dz_im/db_k = [m = k]")
+    derivation = _chain(
+        bias[k],
+        Name("dJ/db_k", r"\frac{\partial J}{\partial b_k}"),
+        Phrase("dz_im/db_k = [m = k]", r"$\partial z_{im} / \partial b_k = [m = k]$"),
+    )
     derivation = replace(derivation, name="softmax-regression-bias", title="Softmax regression: dJ/db_k")
     name = Name("(grad_b J)_k", r"\left(\nabla_{b} J\right)_k")
     return derivation.apply(MatrixForm(k, None, MATRICES, ENTRIES), name=name).named(name)

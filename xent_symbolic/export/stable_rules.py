@@ -10,6 +10,7 @@ from ..assumptions import BINARY
 from ..core import Derivation, Relation
 from ..errors import RuleError
 from ..functions import sigmoid, softplus
+from ..names import Phrase
 from ..primitives import stable_sigmoid, stable_softplus
 from ..rules import Rule
 
@@ -49,7 +50,11 @@ class LogSigmoidToSoftplus(Rule):
         )
 
     def justification(self):
-        return "log sigma(z) = -softplus(-z) and log(1 - sigma(z)) = log sigma(-z) = -softplus(z)"
+        return Phrase(
+            "log sigma(z) = -softplus(-z) and log(1 - sigma(z)) = log sigma(-z) = -softplus(z)",
+            r"$\log \sigma(z) = -\operatorname{softplus}(-z)$ and "
+            r"$\log(1 - \sigma(z)) = \log \sigma(-z) = -\operatorname{softplus}(z)$",
+        )
 
 
 @final
@@ -82,7 +87,10 @@ class SigmoidComplement(Rule):
         return visit(expr)
 
     def justification(self):
-        return "1 - sigma(x) = sigma(-x): no difference of close numbers where sigma(x) is near 1"
+        return Phrase(
+            "1 - sigma(x) = sigma(-x): no difference of close numbers where sigma(x) is near 1",
+            r"$1 - \sigma(x) = \sigma(-x)$: no difference of close numbers where $\sigma(x)$ is near 1",
+        )
 
 
 @final
@@ -96,7 +104,10 @@ class OverflowFreeSoftplus(Rule):
         return expr.replace(lambda a: isinstance(a, softplus), lambda a: stable_softplus(a.args[0]))
 
     def justification(self):
-        return "softplus(x) = max(x, 0) + log(1 + exp(-|x|)): the exponent is never positive"
+        return Phrase(
+            "softplus(x) = max(x, 0) + log(1 + exp(-|x|)): the exponent is never positive",
+            r"$\operatorname{softplus}(x) = \max(x, 0) + \log(1 + e^{-|x|})$: the exponent is never positive",
+        )
 
 
 @final
@@ -110,7 +121,11 @@ class OverflowFreeSigmoid(Rule):
         return expr.replace(lambda a: isinstance(a, sigmoid), lambda a: stable_sigmoid(a.args[0]))
 
     def justification(self):
-        return "sigma(x) = (1 if x >= 0 else exp(-|x|)) / (1 + exp(-|x|)): no exponent is positive"
+        return Phrase(
+            "sigma(x) = (1 if x >= 0 else exp(-|x|)) / (1 + exp(-|x|)): no exponent is positive",
+            r"$\sigma(x) = \{1 \text{ if } x \geq 0,\ e^{-|x|} \text{ otherwise}\} / (1 + e^{-|x|})$: "
+            "no exponent is positive",
+        )
 
 
 #: the rules that put a form into its overflow-free shape: code generation prints the expression before them
@@ -149,7 +164,11 @@ class SignFlip(Rule):
         return softplus((1 - 2 * self.label) * negative.args[0])
 
     def justification(self):
-        return "y in {0, 1}: one of the two terms vanishes; s = 1 - 2y is -1 for y = 1 and +1 for y = 0"
+        return Phrase(
+            "y in {0, 1}: one of the two terms vanishes; s = 1 - 2y is -1 for y = 1 and +1 for y = 0",
+            r"$y \in \{0, 1\}$: one of the two terms vanishes; $s = 1 - 2y$ is $-1$ for $y = 1$ and $+1$ for "
+            r"$y = 0$",
+        )
 
 
 @final
@@ -159,7 +178,7 @@ class Differentiate(Rule):
     name = "differentiate"
     relation = Relation.EQUAL
 
-    def __init__(self, note: str) -> None:
+    def __init__(self, note: str | Phrase) -> None:
         self.note = note
 
     def rewrite(self, expr, assumptions):
@@ -190,7 +209,10 @@ class LogSoftmax(Rule):
         return expr.replace(query, value)
 
     def justification(self):
-        return "log(exp(z_k) / sum_j exp(z_j)) = z_k - log sum_j exp(z_j)"
+        return Phrase(
+            "log(exp(z_k) / sum_j exp(z_j)) = z_k - log sum_j exp(z_j)",
+            r"$\log\bigl(e^{z_k} / \sum_j e^{z_j}\bigr) = z_k - \log \sum_j e^{z_j}$",
+        )
 
 
 @final
@@ -215,7 +237,11 @@ class ShiftLogSumExp(Rule):
         )
 
     def justification(self):
-        return "sum_j exp(z_j) = exp(m) sum_j exp(z_j - m) for every real m; with m = max_k z_k no exponent is positive"
+        return Phrase(
+            "sum_j exp(z_j) = exp(m) sum_j exp(z_j - m) for every real m; with m = max_k z_k no exponent is positive",
+            r"$\sum_j e^{z_j} = e^m \sum_j e^{z_j - m}$ for every real $m$; with $m = \max_k z_k$ no exponent is "
+            "positive",
+        )
 
 
 @final
@@ -235,4 +261,8 @@ class ShiftedLogits(Rule):
         )
 
     def justification(self):
-        return "z_k = u_k + m: the loss in the shifted logits, so lse - z_k is computed without cancellation"
+        return Phrase(
+            "z_k = u_k + m: the loss in the shifted logits, so lse - z_k is computed without cancellation",
+            r"$z_k = u_k + m$: the loss in the shifted logits, so $\operatorname{lse} - z_k$ is computed without "
+            "cancellation",
+        )
