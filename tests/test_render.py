@@ -127,3 +127,11 @@ def test_justifications_with_math_are_typeset_not_ascii(bce_checked):
     assert "p\\textasciicircum{}y" not in tex and "(0, oo)" not in tex
     text = render(bce_checked, "text")
     assert "because: one formula for both labels: p^y q^(1-y) is p when y = 1 and q when y = 0" in text
+
+
+def test_log1p_and_expm1_are_typeset_as_people_write_them():
+    from sympy.codegen.cfunctions import expm1, log1p
+
+    x = sp.Symbol("x")
+    assert latex(log1p(x)) == r"\log\left(1 + x\right)"
+    assert latex(expm1(x) ** 2) == r"\left(e^{x} - 1\right)^{2}"

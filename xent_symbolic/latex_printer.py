@@ -67,6 +67,16 @@ class XentLatexPrinter(LatexPrinter):
             text += r"\left(%s\right)" % piece if self._needs_add_brackets(term) else piece
         return text
 
+    def _print_log1p(self, expr, exp=None):
+        """log1p(x) as people write it: log(1 + x)."""
+        text = r"\log\left(1 + %s\right)" % self._print(expr.args[0])
+        return text if exp is None else r"\left(%s\right)^{%s}" % (text, exp)
+
+    def _print_expm1(self, expr, exp=None):
+        """expm1(x) as people write it: e^x - 1."""
+        text = r"\left(e^{%s} - 1\right)" % self._print(expr.args[0])
+        return text if exp is None else r"%s^{%s}" % (text, exp)
+
     def _needs_add_brackets(self, term) -> bool:
         return isinstance(term, sp.Add)
 
