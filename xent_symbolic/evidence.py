@@ -17,7 +17,8 @@ __all__ = ["DPS", "Evidence", "instantiate", "sample_value", "search"]
 
 #: working precision (decimal digits) of numeric evidence
 DPS = 50
-_SIZE_CHOICES = (1, 2, 3, 4)
+#: sizes (n, d, K) of the instances sampled, in turn: small ones, and some above 4
+_SIZE_CHOICES = (1, 2, 5, 3, 7, 4)
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,13 @@ def _end(value: sp.Expr) -> mpmath.mpf:
 
 
 def sample_value(domain: sp.Set, rng: random.Random) -> mpmath.mpf:
-    """A random value of `domain` that also probes its ends and, on unbounded sets, small and huge magnitudes."""
+    """A random value of `domain` that also probes its ends (a closed end itself, an open end from 10^-1 down
+    to 10^-30 of the width away) and, on unbounded sets, magnitudes from 10^-12 to 10^8 in both signs."""
     if isinstance(domain, sp.FiniteSet):
         return mpmath.mpf(int(rng.choice(sorted(domain))))
     if isinstance(domain, sp.Range) or domain in (sp.S.Naturals, sp.S.Naturals0, sp.S.Integers):
         low = {sp.S.Naturals: 1, sp.S.Naturals0: 0, sp.S.Integers: -5}.get(domain, domain.inf)
-        high = domain.sup if isinstance(domain, sp.Range) else low + 5
+        high = domain.sup if isinstance(domain, sp.Range) else low + (5 if rng.random() < 0.8 else 10**6)
         return mpmath.mpf(rng.randint(int(low), int(high)))
     low, high = domain.inf, domain.sup
     mode = rng.random()
@@ -80,22 +82,30 @@ def sample_value(domain: sp.Set, rng: random.Random) -> mpmath.mpf:
         sign = rng.choice((-1, 1))
         if mode < 0.4:
             return mpmath.mpf(sign * rng.uniform(0, 4))
-        exponent = rng.uniform(-8, 3) if mode < 0.85 else rng.uniform(-12, -8)
+        exponent = (
+            rng.uniform(-8, 3) if mode < 0.8 else rng.uniform(-12, -8) if mode < 0.9 else rng.uniform(3, 8)
+        )
         return sign * mpmath.power(10, exponent)
-    if high == sp.oo:
-        base = _end(low)
-        return base + mpmath.power(10, rng.uniform(-10, 6))
-    if low == -sp.oo:
-        top = _end(high)
-        return top - mpmath.power(10, rng.uniform(-10, 6))
+    if high == sp.oo or low == -sp.oo:
+        end, closed, sign = (
+            (low, not domain.left_open, 1) if high == sp.oo else (high, not domain.right_open, -1)
+        )
+        if closed and mode < 0.1:
+            return _end(end)
+        distance = mpmath.power(10, rng.uniform(-30, -10) if mode < 0.25 else rng.uniform(-10, 8))
+        return _end(end) + sign * distance
     a, b = _end(low), _end(high)
     width = b - a
+    if mode < 0.05 and not domain.left_open:
+        return a
+    if mode < 0.1 and not domain.right_open:
+        return b
     if mode < 0.6:
         value = a + width * mpmath.mpf(rng.random())
     elif mode < 0.8:
-        value = a + width * mpmath.power(10, -rng.uniform(1, 12))
+        value = a + width * mpmath.power(10, -rng.uniform(1, 30))
     else:
-        value = b - width * mpmath.power(10, -rng.uniform(1, 12))
+        value = b - width * mpmath.power(10, -rng.uniform(1, 30))
     return value if a < value < b else a + width / 2
 
 
