@@ -177,6 +177,10 @@ def _compile_condition(condition, arith) -> Callable[[dict], bool]:
     raise InputError(f"trace cannot decide the condition {condition}")
 
 
+#: the most digits of a number given to trace (its exponent has at most three): no huge exact integers
+_MAX_DIGITS = 100
+
+
 def parse_values(tokens: Sequence[str]) -> dict[str, object]:
     """`n=2 y=1,0 yhat=0.6,0.3` -> {'n': 2, 'y': [1, 0], 'yhat': [Fraction(3, 5), ...]}; numbers only, exact."""
     values: dict[str, object] = {}
@@ -186,8 +190,16 @@ def parse_values(tokens: Sequence[str]) -> dict[str, object]:
             raise InputError(
                 f"cannot read the value {token!r}; write NAME=NUMBER or NAME=N1,N2,... (e.g. yhat=0.6,0.3)"
             )
+        parts = [part.strip() for part in text.split(",")]
+        for part in parts:
+            mantissa, _, exponent = part.lower().partition("e")
+            if sum(c.isdigit() for c in mantissa) > _MAX_DIGITS or len(exponent.lstrip("+-")) > 3:
+                raise InputError(
+                    f"the number {part[:20]!r} in {name.strip()!r} is too long; use at most {_MAX_DIGITS} digits "
+                    "and an exponent of at most 999"
+                )
         try:
-            numbers = [Fraction(part.strip()) for part in text.split(",")]
+            numbers = [Fraction(part) for part in parts]
         except (ValueError, ZeroDivisionError):
             raise InputError(
                 f"cannot read the numbers in {token!r}; use decimals such as 0.6 or fractions such as 3/5"
