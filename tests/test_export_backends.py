@@ -259,3 +259,19 @@ def test_torch_keeps_numpy_dtypes_reads_lists_as_float64_and_backpropagates():
     wt = torch.tensor(w, requires_grad=True)
     f.loss(torch.as_tensor(X), y, wt, b).backward()
     _close(wt.grad, f.grad(X, y, w, b)[0], 1e-12)
+
+
+def test_every_array_backend_has_the_same_helpers_spellings_and_notes():
+    import ast
+
+    from xent_symbolic.export import BACKENDS
+    from xent_symbolic.export.templates import ARRAY_HELPERS, ARRAY_SPELLING, BACKEND_NOTES
+
+    assert set(BACKEND_NOTES) == set(BACKENDS)
+    assert set(ARRAY_HELPERS) == set(ARRAY_SPELLING) == set(BACKENDS) - {"numpy"}
+    names = {
+        backend: [node.name for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)]
+        for backend, text in ARRAY_HELPERS.items()
+    }
+    assert len({tuple(v) for v in names.values()}) == 1, names
+    assert len({tuple(v) for v in ARRAY_SPELLING.values()}) == 1
