@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from numeric_helpers import OPTIONAL_BACKENDS, to_backend, to_numpy
 
-from xent_symbolic.export import numeric_functions
+from xent_symbolic.errors import InputError
+from xent_symbolic.export import EXPORTABLE, numeric_functions
 
 
 @pytest.mark.parametrize("backend", OPTIONAL_BACKENDS)
@@ -57,3 +60,218 @@ def test_backend_input_errors(backend):
         )
     with pytest.raises(InputError, match="X must be a float32 or float64 array"):
         f.loss(to_backend(backend, np.zeros((3, 2), dtype=np.int64)), X[:, 0], X[0], X[0, 0])
+
+
+# --- every exportable entry, side by side in every installed backend ------------------------------------
+
+#: hyperparameters other than the defaults, so that they are passed through in every backend
+HYPER = {"weighted-bce": {"omega_0": 0.3, "omega_1": 4.0}, "label-smoothing": {"epsilon": 0.25}}
+HYPER["focal-loss"] = {"alpha": 0.6, "gamma": 0.5}
+
+
+def _problem(name, dtype=np.float64, n=60, d=3, seed=11):
+    """(X, labels, parameters, parameter) of a valid problem of entry `name`, in `dtype`."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * 4  # logits of several units, where the stable forms matter
+    if name == "softmax-regression":
+        return (
+            X.astype(dtype),
+            rng.integers(0, 3, n),
+            rng.normal(size=(3, d)).astype(dtype),
+            rng.normal(size=3),
+        )
+    w = rng.normal(size=d) / d
+    if name == "linear-regression":
+        y = X @ w + rng.normal(size=n)
+    elif name == "poisson":
+        y = rng.poisson(np.exp(X @ w * 0.5)).astype(np.float64)
+    elif name == "logistic-regression":
+        y = np.where(rng.random(n) < 0.2, 0.3, (rng.random(n) < 0.5).astype(float))  # soft labels too
+    else:
+        y = (rng.random(n) < 0.4).astype(np.float64)
+    return X.astype(dtype), y, w.astype(dtype), 0.25
+
+
+def _as(kind, backend, value):
+    """value as the caller gives it: a NumPy array, a nested list, or the backend's own array."""
+    if kind == "numpy":
+        return value
+    if kind == "list":
+        return np.asarray(value).tolist()
+    return to_backend(backend, np.asarray(value))
+
+
+def _close(actual, expected, rtol):
+    """actual (any backend) equals expected to rtol, relative to expected's largest entry near zero."""
+    actual, expected = to_numpy(actual), np.asarray(expected)
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * scale)
+
+
+CASES = [
+    (np.float64, "numpy", 1e-12),
+    (np.float64, "list", 1e-12),
+    (np.float64, "native", 1e-12),
+    (np.float32, "numpy", 1e-5),
+    (np.float32, "native", 1e-5),
+]
+
+
+@pytest.mark.parametrize("backend", OPTIONAL_BACKENDS)
+@pytest.mark.parametrize("name", sorted(EXPORTABLE))
+def test_every_entry_gives_the_numpy_results_in_every_backend(backend, name):
+    to_backend(backend, np.zeros(1))  # jax: float64 on (jax_enable_x64)
+    reference, f = numeric_functions(name), numeric_functions(name, backend)
+    hyper = HYPER.get(name, {})
+    labels = [lambda Y: Y] + ([lambda Y: np.eye(3)[Y]] if name == "softmax-regression" else [])
+    for dtype, kind, rtol in CASES:
+        for label in labels:
+            X, Y, W, b = _problem(name, dtype)
+            Y = label(Y)
+            J, (dW, db) = reference.loss_and_grad(X, Y, W, b, **hyper)
+            args = [_as(kind, backend, v) for v in (X, Y, W, b)]
+            J2, (dW2, db2) = f.loss_and_grad(*args, **hyper)
+            for value, expected in ((J2, J), (dW2, dW), (db2, db), (f.loss(*args, **hyper), J)):
+                _close(value, expected, rtol)
+                assert str(value.dtype).removeprefix("torch.") == np.dtype(dtype).name, (kind, value.dtype)
+            for value, expected in zip(f.grad(*args, **hyper), (dW, db), strict=True):
+                _close(value, expected, rtol)
+
+
+def _message(function, *args):
+    with pytest.raises(InputError) as caught:
+        function(*args)
+    return str(caught.value)
+
+
+def _bad_inputs(name):
+    """(what is wrong, X, labels, parameters, parameter) for bad inputs of entry `name`."""
+    X, Y, W, b = _problem(name, n=5)
+    outside = {
+        "logistic-regression": 2.0,
+        "linear-regression": np.inf,
+        "poisson": -1.0,
+        "softmax-regression": 3,
+    }.get(name, 0.5)
+    nan_W = W.copy()
+    nan_W.flat[1] = np.nan
+    label = Y.copy()
+    label[2] = outside
+    cases = [
+        ("nan in the parameters", X, Y, nan_W, b),
+        ("nan in the bias", X, Y, W, np.nan * np.ones_like(b)),
+        ("inf in the parameters", X, Y, W * np.inf, b),
+        ("a label outside its domain", X, label, W, b),
+        ("nan labels", X, np.full(5, np.nan), W, b),
+        ("too few labels", X, Y[:4], W, b),
+        ("parameters of the wrong shape", X, Y, W[..., :2], b),
+        ("a 1-D X", X[0], Y, W, b),
+        ("string labels", X, np.array(["a"] * 5), W, b),
+    ]
+    if name == "softmax-regression":
+        cases += [
+            ("one-hot rows outside [0, 1]", X, np.eye(3)[Y] * 2, W, b),
+            ("rows that do not sum to 1", X, np.full((5, 3), 0.5), W, b),
+        ]
+    return cases
+
+
+@pytest.mark.parametrize("backend", OPTIONAL_BACKENDS)
+@pytest.mark.parametrize("name", sorted(EXPORTABLE))
+def test_the_same_bad_inputs_raise_the_same_message_in_every_backend(backend, name):
+    reference, f = numeric_functions(name), numeric_functions(name, backend)
+    for what, *args in _bad_inputs(name):
+        expected = _message(reference.loss, *args)
+        for kind in ("numpy", "list", "native"):
+            if kind == "native" and what == "string labels":
+                continue  # no torch tensor or jax array of strings
+            given = [_as(kind, backend, v) for v in args]
+            for function in (f.loss, f.grad, f.loss_and_grad):
+                assert _message(function, *given) == expected, (what, kind)
+
+
+@pytest.mark.parametrize("backend", OPTIONAL_BACKENDS)
+def test_a_wrong_X_dtype_is_named_and_the_fix_is_the_backends(backend):
+    X, y, w, b = _problem("logistic-regression")
+    expected = _message(numeric_functions("logistic-regression").loss, X.astype(np.int64), y, w, b)
+    message = _message(numeric_functions("logistic-regression", backend).loss, X.astype(np.int64), y, w, b)
+    assert (
+        message.split(";")[0]
+        == expected.split(";")[0]
+        == ("X must be a float32 or float64 array, got dtype int64")
+    )
+    fix = {"torch": "X.to(torch.float64)", "jax": "X.astype(jnp.float64)"}[backend]
+    assert message.endswith(f"; convert with {fix}")
+
+
+# --- jax: jit, grad and vmap -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTABLE))
+def test_jax_exports_run_under_jit_grad_and_vmap(name):
+    jax = pytest.importorskip("jax")
+    to_backend("jax", np.zeros(1))
+    module = numeric_functions(name, "jax").module
+    hyper = HYPER.get(name, {})
+    for dtype, rtol in ((np.float64, 1e-12), (np.float32, 1e-5)):
+        X, Y, W, b = (to_backend("jax", np.asarray(v)) for v in _problem(name, dtype))
+        b = b.astype(X.dtype)
+        J, (dW, db) = module.loss_and_grad(X, Y, W, b, **hyper)
+        J1 = jax.jit(module.loss)(X, Y, W, b, **hyper)  # hyperparameters traced as well
+        J2, (dW2, db2) = jax.jit(module.loss_and_grad)(X, Y, W, b, **hyper)
+        dW3, db3 = jax.jit(module.grad)(X, Y, W, b, **hyper)
+        dW4, db4 = jax.grad(module.loss, argnums=(2, 3))(X, Y, W, b, **hyper)
+        for value, expected in ((J1, J), (J2, J), (dW2, dW), (db2, db), (dW3, dW), (db3, db)):
+            _close(value, expected, rtol)
+            assert value.dtype == np.dtype(dtype)
+        _close(dW4, dW, 100 * rtol)  # autodiff of the stable loss, not the same arithmetic as dl/dz
+        _close(db4, db, 100 * rtol)
+        per_W = jax.vmap(functools.partial(module.loss, **hyper), in_axes=(None, None, 0, None))
+        _close(per_W(X, Y, np.stack([W, 2 * W]), b), [J, module.loss(X, Y, 2 * W, b, **hyper)], rtol)
+
+
+def test_under_jit_the_values_are_not_checked_as_the_docstring_says():
+    jax = pytest.importorskip("jax")
+    module = numeric_functions("logistic-regression", "jax").module
+    assert "a jit-compiled call, or a traced argument, is\nnot checked for its values" in module.__doc__
+    X, y, w, b = (to_backend("jax", np.asarray(v)) for v in _problem("logistic-regression"))
+    bad = y.at[0].set(2.0)
+    with pytest.raises(module.InputError, match=r"y must lie in \[0, 1\], got y\[0\] = 2.0"):
+        module.loss(X, bad, w, b)
+    assert np.isfinite(float(jax.jit(module.loss)(X, bad, w, b)))  # traced: shapes checked, values not
+    with pytest.raises(module.InputError, match=r"w must have shape \(3,\), got \(2,\)"):
+        jax.jit(module.loss)(X, y, w[:2], b)
+
+
+# --- torch: what it accepts --------------------------------------------------------------------------------
+
+
+def test_torch_keeps_numpy_dtypes_reads_lists_as_float64_and_backpropagates():
+    torch = pytest.importorskip("torch")
+    f = numeric_functions("logistic-regression", "torch")
+    X, y, w, b = _problem("logistic-regression")
+    assert f.loss(X, y, w, b).dtype == torch.float64
+    assert f.loss(X.astype(np.float32), y, w, b).dtype == torch.float32
+    assert f.loss(X.tolist(), y.tolist(), w.tolist(), b).dtype == torch.float64
+    frozen = X.copy()
+    frozen.flags.writeable = False  # read-only and reversed arrays: copied, no warning
+    assert float(f.loss(frozen[::-1], y[::-1], w, b)) == pytest.approx(float(f.loss(X[::-1], y[::-1], w, b)))
+    wt = torch.tensor(w, requires_grad=True)
+    f.loss(torch.as_tensor(X), y, wt, b).backward()
+    _close(wt.grad, f.grad(X, y, w, b)[0], 1e-12)
+
+
+def test_every_array_backend_has_the_same_helpers_spellings_and_notes():
+    import ast
+
+    from xent_symbolic.export import BACKENDS
+    from xent_symbolic.export.templates import ARRAY_HELPERS, ARRAY_SPELLING, BACKEND_NOTES
+
+    assert set(BACKEND_NOTES) == set(BACKENDS)
+    assert set(ARRAY_HELPERS) == set(ARRAY_SPELLING) == set(BACKENDS) - {"numpy"}
+    names = {
+        backend: [node.name for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)]
+        for backend, text in ARRAY_HELPERS.items()
+    }
+    assert len({tuple(v) for v in names.values()}) == 1, names
+    assert len({tuple(v) for v in ARRAY_SPELLING.values()}) == 1

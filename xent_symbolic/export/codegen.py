@@ -31,7 +31,7 @@ __all__ = ["ALIASES", "BACKENDS", "EXPORTABLE", "LINEAR_MODELS", "LinearModel", 
 #: the backends a module can be generated for, with the import line each needs
 BACKENDS: dict[str, str] = {
     "numpy": "import numpy as np",
-    "jax": "import jax.numpy as jnp\nimport numpy as np",
+    "jax": "import jax\nimport jax.numpy as jnp\nimport numpy as np",
     "torch": "import torch",
 }
 
@@ -295,7 +295,12 @@ def _linear_skeleton(model: LinearModel, backend: str, template: str) -> str:
             f'        _hyperparameter("{name}", {name}, {low}, {high}, "{text}"),'
             for name, _, low, high, text in domains
         )
-        helper = templates.HYPERPARAMETER_HELPER.replace("@names@", names).replace("@checks@", checks)
+        traced = "    if not _concrete(value):\n        return value  # traced (jax.jit): not checked\n"
+        helper = (
+            templates.HYPERPARAMETER_HELPER.replace("@names@", names)
+            .replace("@checks@", checks)
+            .replace("@traced@", traced if backend == "jax" else "")
+        )
         signature = ", *, " + ", ".join(f"{name}={default!r}" for name, default, *_ in domains)
         hyper = f"_hyperparameters({names})"
     else:
@@ -329,6 +334,7 @@ def _skeleton(name: str, backend: str) -> str:
     else:
         lse, loss = _softmax_pieces(backend)
         text = templates.SOFTMAX_ARRAY.replace("{lse}", lse).replace("{loss}", loss)
+    text = templates.COMMON_ARRAY + templates.ARRAY_HELPERS[backend] + "\n\n" + text
     for key, value in spelling.items():
         text = text.replace("{" + key + "}", value)
     return text
@@ -370,7 +376,7 @@ def _linear_formulas(model: LinearModel) -> str:
         f"  y  {what} (n,); bool and integer arrays are accepted",
         "  w  weights (d,); b  bias, a scalar",
         f"Errors: InputError (a ValueError) for a wrong shape or dtype, y outside its domain ({message}),",
-        "nan in w or b" + (", a hyperparameter outside its interval." if domains else "."),
+        "nan or inf in w or b" + (", a hyperparameter outside its interval." if domains else "."),
         "nan or inf in X is not checked (it would cost a pass over X): it propagates into the loss and gradient.",
     ]
     if model.name == "poisson":
@@ -399,7 +405,7 @@ def module_source(name: str, backend: str = "numpy") -> str:
         formulas = _linear_formulas(model)
     else:
         formulas = templates.SOFTMAX_FORMULAS
-    header = _docstring(name, backend, provenance, formulas)
+    header = _docstring(name, backend, provenance, formulas + templates.BACKEND_NOTES[backend])
     body = _skeleton(name, backend)
     return (
         f"{header}\n\nfrom __future__ import annotations\n\n{BACKENDS[backend]}\n\n"

@@ -17,7 +17,7 @@ Inputs
   X  float32 or float64 array (n, d); the computation runs in X's dtype
   y  labels (n,), in [0, 1] (hard labels 0/1 or soft labels); bool and integer labels are accepted
   w  weights (d,); b  bias, a scalar
-Errors: InputError (a ValueError) for a wrong shape or dtype, a label outside [0, 1] or nan in y, w or b.
+Errors: InputError (a ValueError) for a wrong shape or dtype, a label outside [0, 1] or nan in y, nan or inf in w or b.
 nan or inf in X is not checked (it would cost a pass over X): it propagates into the loss and gradient.
 """
 
@@ -37,7 +37,7 @@ Inputs
   Y  one-hot or probability rows (n, K), or integer labels (n,) in 0..K-1
   W  weights (K, d); b  biases (K,)
 Errors: InputError (a ValueError) for a wrong shape or dtype, labels outside 0..K-1, rows of Y outside [0, 1]
-or not summing to 1, nan in Y, W or b. nan or inf in X is not checked: it propagates into the results.
+or not summing to 1, nan in Y, nan or inf in W or b. nan or inf in X is not checked: it propagates into the results.
 """
 
 
@@ -70,7 +70,8 @@ def _parameter(name, value, shape, dtype):
     bad = ~np.isfinite(value)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InputError(f"{name} must be finite, got {name}{list(where)} = {value[where]}")
+        at = f"{name}{list(where)}" if where else name
+        raise InputError(f"{name} must be finite, got {at} = {value[where]}")
     return value
 
 
@@ -156,7 +157,7 @@ HYPERPARAMETER_HELPER = '''
 
 def _hyperparameter(name, value, low, high, interval):
     """`value` as a float, if it is a real number in `interval` (written '(0, 1)' or '[0, inf)')."""
-    try:
+@traced@    try:
         number = None if isinstance(value, (str, bytes)) else float(value)
     except (TypeError, ValueError):
         number = None
@@ -283,27 +284,167 @@ def _run(X, Y, W, b, *, with_loss=True, with_grad=True):
 '''
 
 
-# jax and torch: the same elementwise code in one vectorised pass (jax.jit / torch fuse it); inputs are
-# validated with the same messages through numpy views of the shapes and values.
-LINEAR_ARRAY = '''
+# jax and torch: the same elementwise code in one vectorised pass (jax.jit / torch fuse it). The input checks
+# are the numpy module's, in the same order and with the same messages, written once over a few helpers that
+# each backend spells in ARRAY_HELPERS (conversion, dtype names, "is this value concrete", error-path printing).
+COMMON_ARRAY = '''
 class InputError(ValueError):
     """An input with the wrong shape, dtype or values."""
 
 
-def _inputs(X, y, w, b):
+def _features(X):
+    X = _array(X)
     if X.ndim != 2:
         raise InputError(f"X must be a 2-D array (n, d), got shape {tuple(X.shape)}")
-    if X.dtype not in {floats}:
-        raise InputError(f"X must be a float32 or float64 array, got dtype {X.dtype}; convert it to a float dtype")
+    if _dtype(X) not in ("float32", "float64"):
+        raise InputError(f"X must be a float32 or float64 array, got dtype {_dtype(X)}; convert with {convert}")
+    return X
+
+
+def _parameter(name, value, shape, X):
+    value = _array(value)
+    if tuple(value.shape) != shape:
+        raise InputError(f"{name} must have shape {shape}, got {tuple(value.shape)}")
+    if not _numeric(value):
+        raise InputError(f"{name} must be numeric, got dtype {_dtype(value)}")
+    value = _cast(value, X)
+    if _concrete(value):
+        bad = ~{isfinite}(value)
+        if bool(bad.any()):
+            where = _first(bad)
+            at = f"{name}{list(where)}" if where else name
+            raise InputError(f"{name} must be finite, got {at} = {_text(value[where])}")
+    return value
+'''
+
+
+#: the helpers COMMON_ARRAY and the skeletons are written over, per backend
+ARRAY_HELPERS = {
+    "jax": '''
+def _array(value):
+    """value as a jax array: jax arrays (traced ones too) as they are; NumPy arrays and nested lists read by
+    NumPy first, then by jnp.asarray (float64 stays float64 where jax_enable_x64 is on, as everywhere in jax);
+    a non-numeric array stays a NumPy array, for its error message."""
+    if isinstance(value, jax.Array):
+        return value
+    value = np.asarray(value)
+    return jnp.asarray(value) if value.dtype.kind in "biufc" else value
+
+
+def _concrete(value):
+    """True unless value is traced (jax.jit, jax.grad, jax.vmap): only concrete values can be read."""
+    return not isinstance(value, jax.core.Tracer)
+
+
+def _dtype(value):
+    return str(value.dtype)
+
+
+def _numeric(value):
+    return value.dtype.kind in "biuf"
+
+
+def _integer(value):
+    return value.dtype.kind in "iu"
+
+
+def _cast(value, X):
+    return value.astype(X.dtype)
+
+
+def _one_hot(Y, K, X):
+    return (Y[:, None] == jnp.arange(K)).astype(X.dtype)
+
+
+def _eps(X):
+    return float(jnp.finfo(X.dtype).eps)
+
+
+def _first(bad):
+    """The index of the first True of a concrete boolean array (error path only)."""
+    return tuple(int(i) for i in np.argwhere(np.asarray(bad))[0])
+
+
+def _text(value):
+    """A concrete scalar as the numpy module prints it (error path only)."""
+    return str(np.asarray(value)[()])
+''',
+    "torch": '''
+def _array(value):
+    """value as a tensor: tensors as they are; NumPy arrays with their dtype (sharing memory where torch can)
+    and nested lists read as NumPy reads them (floats become float64); a non-numeric array stays a NumPy
+    array, for its error message."""
+    if isinstance(value, torch.Tensor):
+        return value
+    import numpy as np  # only for inputs that are not tensors
+
+    value = np.asarray(value)
+    if value.dtype.kind not in "biufc":
+        return value
+    if not (value.flags.writeable and value.dtype.isnative and min(value.strides, default=0) >= 0):
+        value = np.array(value, dtype=value.dtype.newbyteorder("="))  # a layout torch can share
+    return torch.as_tensor(value)
+
+
+def _concrete(value):
+    """Always True: eager torch values can be read."""
+    return True
+
+
+def _dtype(value):
+    return str(value.dtype).removeprefix("torch.")
+
+
+def _numeric(value):
+    return isinstance(value, torch.Tensor) and not value.dtype.is_complex
+
+
+def _integer(value):
+    return _numeric(value) and not value.dtype.is_floating_point and value.dtype != torch.bool
+
+
+def _cast(value, X):
+    return value.to(device=X.device, dtype=X.dtype)
+
+
+def _one_hot(Y, K, X):
+    return (Y.to(X.device)[:, None] == torch.arange(K, device=X.device)).to(X.dtype)
+
+
+def _eps(X):
+    return torch.finfo(X.dtype).eps
+
+
+def _first(bad):
+    """The index of the first True of a boolean tensor (error path only)."""
+    return tuple(int(i) for i in bad.nonzero()[0])
+
+
+def _text(value):
+    """A scalar tensor as the numpy module prints it (error path only)."""
+    return str(value.detach().cpu().numpy()[()])
+''',
+}
+
+
+LINEAR_ARRAY = '''
+def _inputs(X, y, w, b):
+    X = _features(X)
     n, d = X.shape
+    y = _array(y)
     if tuple(y.shape) != (n,):
         raise InputError(f"y must have shape ({n},) to match X {tuple(X.shape)}, got {tuple(y.shape)}")
-    y = {cast_y}
-    if bool(~(@ok@).all()):
-        raise InputError("@message@")
-    if tuple(w.shape) != (d,):
-        raise InputError(f"w must have shape ({d},), got {tuple(w.shape)}")
-    return X, y, {cast_w}, {cast_b}
+    if not _numeric(y):
+        raise InputError(f"y must be numeric @what@, got dtype {_dtype(y)}")
+    y = _cast(y, X)
+    if _concrete(y):
+        outside = ~(@ok@)
+        if bool(outside.any()):
+            i = _first(outside)[0]
+            raise InputError(f"@message@, got y[{i}] = {_text(y[i])}")
+    w = _parameter("w", w, (d,), X)
+    b = _parameter("b", b, (), X)
+    return X, y, w, b
 @hyperparameters@
 
 def loss(X, y, w, b@signature@):
@@ -328,33 +469,41 @@ def loss_and_grad(X, y, w, b@signature@):
 
 
 SOFTMAX_ARRAY = '''
-class InputError(ValueError):
-    """An input with the wrong shape, dtype or values."""
-
-
 def _inputs(X, Y, W, b):
-    if X.ndim != 2:
-        raise InputError(f"X must be a 2-D array (n, d), got shape {tuple(X.shape)}")
-    if X.dtype not in {floats}:
-        raise InputError(f"X must be a float32 or float64 array, got dtype {X.dtype}; convert it to a float dtype")
+    X = _features(X)
     n, d = X.shape
+    W = _array(W)
     if W.ndim != 2 or W.shape[1] != d:
         raise InputError(f"W must have shape (K, {d}) to match X {tuple(X.shape)}, got {tuple(W.shape)}")
     K = W.shape[0]
-    if tuple(b.shape) != (K,):
-        raise InputError(f"b must have shape ({K},), got {tuple(b.shape)}")
-    if Y.ndim == 1:
+    W = _parameter("W", W, (K, d), X)
+    b = _parameter("b", b, (K,), X)
+    Y = _array(Y)
+    if Y.ndim == 1 and _integer(Y):
         if tuple(Y.shape) != (n,):
             raise InputError(f"integer labels Y must have shape ({n},) to match X {tuple(X.shape)}, got {tuple(Y.shape)}")
-        if bool(((Y < 0) | (Y >= K)).any()):
-            raise InputError(f"integer labels must lie in 0..{K - 1}")
-        Y = {one_hot}
-    elif tuple(Y.shape) != (n, K):
-        raise InputError(f"Y must be one-hot rows of shape ({n}, {K}) or integer labels of shape ({n},), got {tuple(Y.shape)}")
-    Y = {cast_Y}
-    if bool(~((Y >= 0) & (Y <= 1)).all()):
-        raise InputError("Y must lie in [0, 1]")
-    return X, Y, {cast_W}, {cast_b}
+        if _concrete(Y):
+            outside = (Y < 0) | (Y >= K)
+            if bool(outside.any()):
+                i = _first(outside)[0]
+                raise InputError(f"integer labels must lie in 0..{K - 1}, got Y[{i}] = {_text(Y[i])}")
+        return X, _one_hot(Y, K, X), W, b
+    if tuple(Y.shape) != (n, K):
+        raise InputError(f"Y must be one-hot rows of shape ({n}, {K}) or integer labels of shape ({n},), got {tuple(Y.shape)} {_dtype(Y)}")
+    if not _numeric(Y):
+        raise InputError(f"Y must be numeric, got dtype {_dtype(Y)}")
+    Y = _cast(Y, X)
+    if _concrete(Y):
+        outside = ~((Y >= 0) & (Y <= 1))  # True for nan too
+        if bool(outside.any()):
+            i, k = _first(outside)
+            raise InputError(f"Y must lie in [0, 1], got Y[{i}, {k}] = {_text(Y[i, k])}")
+        sums = Y.sum({axis}=1)
+        off = abs(sums - 1) > 16 * K * _eps(X)
+        if bool(off.any()):
+            i = _first(off)[0]
+            raise InputError(f"each row of Y must sum to 1, got sum(Y[{i}]) = {_text(sums[i])}")
+    return X, Y, W, b
 
 
 def _pointwise(Z, Y):
@@ -384,28 +533,36 @@ def loss_and_grad(X, Y, W, b):
 '''
 
 
+#: what each backend's module docstring adds to the shared "Inputs" and "Errors" text
+BACKEND_NOTES = {
+    "numpy": "",
+    "jax": """
+jax: every array argument may be a jax array, a NumPy array or a nested list (read by NumPy, then by
+jnp.asarray: float64 stays float64 only where jax_enable_x64 is on, as everywhere in jax); labels and
+parameters take X's dtype. The checks and their messages are the numpy module's. Under jax.jit, jax.grad and jax.vmap the shape and dtype checks run
+when the function is traced; the value checks (labels in their domain, finite parameters, hyperparameters in
+their intervals) run only on arguments that are not traced, so a jit-compiled call, or a traced argument, is
+not checked for its values: call the function once without jit to check them.
+""",
+    "torch": """
+torch: every array argument may be a torch tensor, a NumPy array (its dtype kept) or a nested list (read as
+NumPy reads it: floats become float64); labels and parameters take X's dtype and device. The checks and their messages are the
+numpy module's; the value checks read the values, so on an accelerator they wait for it.
+""",
+}
+
+
+#: per backend: the spellings filled into COMMON_ARRAY and SOFTMAX_ARRAY ({key}) and into the label checks
 ARRAY_SPELLING = {
     "jax": {
-        "floats": "(jnp.float32, jnp.float64)",
-        "cast_y": "jnp.asarray(y, dtype=X.dtype)",
-        "cast_w": "jnp.asarray(w, dtype=X.dtype)",
-        "cast_b": "jnp.asarray(b, dtype=X.dtype)",
-        "cast_Y": "jnp.asarray(Y, dtype=X.dtype)",
-        "cast_W": "jnp.asarray(W, dtype=X.dtype)",
-        "one_hot": "(Y[:, None] == jnp.arange(K)).astype(X.dtype)",
+        "convert": "X.astype(jnp.float64)",
         "row_max": "Z.max(axis=1, keepdims=True)",
         "exp": "jnp.exp",
         "axis": "axis",
         "isfinite": "jnp.isfinite",
     },
     "torch": {
-        "floats": "(torch.float32, torch.float64)",
-        "cast_y": "torch.as_tensor(y).to(X.dtype)",
-        "cast_w": "torch.as_tensor(w).to(X.dtype)",
-        "cast_b": "torch.as_tensor(b).to(X.dtype)",
-        "cast_Y": "torch.as_tensor(Y).to(X.dtype)",
-        "cast_W": "torch.as_tensor(W).to(X.dtype)",
-        "one_hot": "torch.nn.functional.one_hot(Y.long(), K)",
+        "convert": "X.to(torch.float64)",
         "row_max": "Z.amax(dim=1, keepdim=True)",
         "exp": "torch.exp",
         "axis": "dim",
