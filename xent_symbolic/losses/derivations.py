@@ -278,54 +278,30 @@ def derive_softmax_weighted() -> Derivation:
     )
 
 
-def _shift_exponentials(expr: sp.Expr) -> sp.Expr:
-    """exp(z_k) -> exp(m) exp(u_k): the definition u_k = z_k - m."""
-    return expr.replace(
-        lambda a: isinstance(a, sp.exp) and isinstance(a.args[0], sp.Indexed) and a.args[0].base == zk,
-        lambda a: sp.exp(m) * sp.exp(uk[a.args[0].indices]),
-    )
-
-
-@final
-class ShiftedExponentials(Rule):
-    """exp(z_k) -> exp(m) exp(u_k), u_k := z_k - m a declared definition   [equal]"""
-
-    name = "shifted-exponentials"
-    relation = Relation.EQUAL
-
-    def rewrite(self, expr, assumptions):
-        return _shift_exponentials(expr)
-
-    def justification(self):
-        return Phrase(
-            "exp(z_k) = exp(m) exp(u_k) with u_k = z_k - m; exp(m) cancels in the softmax",
-            r"$e^{z_k} = e^m e^{u_k}$ with $u_k = z_k - m$; $e^m$ cancels in the softmax",
-        )
-
-
 def derive_softmax_weighted_gradient() -> Derivation:
     """dl/dz_c of -sum_k q_k log softmax(z)_k = softmax(u)_c sum_k q_k - q_c (no one-hot assumption)."""
     derivation = Derivation(
         "softmax-weighted-gradient",
         "The derivative of the softmax cross-entropy with target weights by the logit z_c, max-shifted",
-        sp.Derivative(_softmax_start(), zk[c]),
+        sp.Derivative(derive_softmax_weighted().step_by(ShiftLogSumExp).after, zk[c]),
         _softmax_assumptions(),
         Name("dl/dz_c", r"\frac{\partial \ell}{\partial z_c}"),
     )
     name = Name("dl/dz_c", r"\frac{\partial \ell}{\partial z_c}")
     return (
-        derivation.apply(LogSoftmax())
-        .apply(
+        derivation.apply(
             EvaluateDerivative(
                 zk[c],
                 Phrase(
-                    "d/dz_c log sum_j exp(z_j) = exp(z_c) / sum_j exp(z_j), dz_k/dz_c = [k = c]",
-                    r"$\partial_{z_c} \log \sum_j e^{z_j} = e^{z_c} / \sum_j e^{z_j}$, "
+                    "differentiate at a fixed shift m (the loss equals this form for every real m): "
+                    "d/dz_c log sum_j exp(z_j - m) = exp(z_c - m) / sum_j exp(z_j - m), dz_k/dz_c = [k = c]",
+                    r"differentiate at a fixed shift $m$ (the loss equals this form for every real $m$): "
+                    r"$\partial_{z_c} \log \sum_j e^{z_j - m} = e^{z_c - m} / \sum_j e^{z_j - m}$, "
                     r"$\partial z_k / \partial z_c = [k = c]$",
                 ),
             )
         )
-        .apply(ShiftedExponentials())
+        .apply(ShiftedLogits(zk, uk, m))
         .apply(FactorOutOfSums(), name=name)
         .named(name)
     )
