@@ -318,6 +318,14 @@ def test_jax_under_jit_and_grad():
     _close(autodiff, L.binary_cross_entropy_grad(Z, Y_SOFT, label_smoothing=0.1), rtol=1e-4, atol=1e-7)
 
 
+def test_labels_of_another_library_follow_the_logits():
+    jnp = pytest.importorskip("jax.numpy")
+    expected = L.softmax_cross_entropy(ZK, T)
+    _close(L.softmax_cross_entropy(torch.tensor(ZK), T).numpy(), expected)
+    _close(L.softmax_cross_entropy(ZK, torch.tensor(T)), expected)
+    _close(L.softmax_cross_entropy(jnp.asarray(ZK.astype(np.float32)), list(T)), expected, rtol=1e-6)
+
+
 def test_lists_compute_in_numpy():
     assert L.binary_cross_entropy([0.0], [1.0]) == pytest.approx(np.log(2), rel=1e-15)
 
@@ -356,3 +364,16 @@ def test_bad_input_is_one_line_naming_the_argument(call, message):
     with pytest.raises(InputError) as error:
         call()
     assert str(error.value) == message
+
+
+def test_the_readme_example_prints_what_it_shows():
+    import doctest
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (block,) = [b for b in readme.split("```pycon\n")[1:] if "xent_symbolic import losses" in b]
+    test = doctest.DocTestParser().get_doctest(block.split("```")[0], {}, "README losses", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 10 and result.failed == 0

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, did_you_mean
+from ..export import require_backend
 from ._code import POINTWISE, pointwise, pointwise_source
 
 __all__ = [
@@ -42,6 +43,7 @@ class _Backend:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        require_backend(name)  # a MissingBackendError with the install command where the library is absent
         if name == "torch":
             import torch
 
@@ -72,10 +74,21 @@ class _Backend:
             return torch.as_tensor(np.asarray(value), dtype=reference.dtype, device=reference.device)
         return self.xp.asarray(value, dtype=reference.dtype)
 
+    def array(self, x: Any, reference: Any) -> Any:
+        """`x` as an array of this library (on the reference's device), keeping its dtype."""
+        if self.name == "torch":
+            torch = self.xp
+            return (
+                x.to(reference.device)
+                if isinstance(x, torch.Tensor)
+                else torch.as_tensor(np.asarray(x), device=reference.device)
+            )
+        return self.xp.asarray(x)
+
     def is_integer(self, x: Any) -> bool:
         if self.name == "torch":
             return not x.is_floating_point() and not x.is_complex() and x.dtype != self.xp.bool
-        return bool(np.issubdtype(np.asarray(x).dtype if self.name == "numpy" else x.dtype, np.integer))
+        return bool(np.issubdtype(x.dtype, np.integer))
 
     def all(self, condition: Any) -> bool:
         try:
@@ -327,11 +340,10 @@ def _softmax(logits, labels, reduction, sample_weight, class_weight, label_smoot
         raise InputError(f"logits has shape {shape}; it must be (n, K)")
     n, classes = shape
     eps = _number("label_smoothing", label_smoothing, 0.0, 1.0, "[0, 1]")
-    integer = (
-        backend.is_integer(labels) if backend.name != "numpy" else backend.is_integer(np.asarray(labels))
-    )
+    labels = backend.array(labels, z)
+    integer = backend.is_integer(labels)
     if integer:
-        t = labels if backend.name != "numpy" else np.asarray(labels)
+        t = labels
         if _shape(t) != (n,):
             raise InputError(f"integer labels have shape {_shape(t)}; they must be (n,) = ({n},)")
         if not backend.all((t >= 0) & (t < classes)):

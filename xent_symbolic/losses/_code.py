@@ -13,6 +13,7 @@ from ..core import Derivation
 from ..export.printer import print_array
 from ..export.stable import uk, y, z
 from ..export.stable_glm import derive_poisson_pointwise, derive_poisson_pointwise_gradient
+from ..functions import log_sigmoid, sigmoid, softplus
 from .derivations import (
     BUILDERS,
     a0,
@@ -90,6 +91,9 @@ def pointwise_source(loss: str, backend: str) -> str:
             s for e in expr.atoms(sp.Sum) for limit in e.limits for s in sp.Tuple(*limit).free_symbols
         }
         assert not unknown, f"{loss}: {derivation} uses undeclared symbols {unknown}"
+        # the derivations end in their overflow-free forms: no sigmoid or softplus is left for the printer to
+        # expand (it would expand sigmoid(z)**g without parentheses around the expanded base)
+        assert not expr.has(sigmoid, softplus, log_sigmoid), f"{derivation} is not in overflow-free form"
         doc = f"Printed from the checked derivation {derivation!r}; do not edit."
         chunks.append(_function(fname, [expr], signature, backend, arrays, doc))
     return "\n\n".join(chunks)
