@@ -377,3 +377,62 @@ def test_the_readme_example_prints_what_it_shows():
     runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.attempted >= 10 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("f", "labels", "kw"),
+    [
+        (L.sigmoid_focal_loss, Y_HARD, {"alpha": 0.25, "gamma": 2.0, "reduction": "mean"}),
+        (L.sigmoid_focal_loss_grad, Y_HARD, {"alpha": -1.0, "gamma": 1.5}),
+        (L.poisson_nll_loss, np.round(Y_SOFT * 5), {"reduction": "sum", "sample_weight": W}),
+        (L.poisson_nll_loss_grad, np.round(Y_SOFT * 5), {}),
+        (L.binary_cross_entropy_grad, Y_SOFT, {"sample_weight": W, "pos_weight": P, "label_smoothing": 0.3}),
+    ],
+)
+def test_the_three_backends_agree_in_float64_and_float32(f, labels, kw):
+    jnp = pytest.importorskip("jax.numpy")
+    expected = f(Z, labels, **kw)
+    _close(f(torch.tensor(Z), torch.tensor(labels), **kw).numpy(), expected)
+    z32, y32 = Z.astype(np.float32), labels.astype(np.float32)
+    for ours in (
+        f(z32, y32, **kw),
+        f(torch.tensor(z32), y32, **kw).numpy(),
+        np.asarray(f(jnp.asarray(z32), y32, **kw)),
+    ):
+        assert ours.dtype == np.float32
+        _close(ours, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_torch_float32_against_torch_functional():
+    z32, y32 = torch.tensor(Z, dtype=torch.float32), torch.tensor(Y_SOFT, dtype=torch.float32)
+    ours = L.binary_cross_entropy(z32, y32, pos_weight=torch.tensor(P, dtype=torch.float32), reduction="none")
+    theirs = F.binary_cross_entropy_with_logits(
+        z32, y32, pos_weight=torch.tensor(P, dtype=torch.float32), reduction="none"
+    )
+    assert ours.dtype == torch.float32
+    _close(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-7)
+    zk32 = torch.tensor(ZK, dtype=torch.float32)
+    ours = L.softmax_cross_entropy(zk32, torch.tensor(T), class_weight=CW, label_smoothing=0.2)
+    theirs = F.cross_entropy(
+        zk32, torch.tensor(T), weight=torch.tensor(CW, dtype=torch.float32), label_smoothing=0.2
+    )
+    _close(ours.numpy(), theirs.numpy(), rtol=1e-5)
+
+
+def test_a_missing_library_is_a_missing_backend_error(monkeypatch):
+    import importlib.util
+
+    from xent_symbolic.export import MissingBackendError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "jax" else real(name, *a)
+    )
+    with pytest.raises(MissingBackendError, match=r"pip install 'xent-symbolic\[jax\]'"):
+        L._Backend("jax")
+
+
+def test_the_module_docstring_example_runs():
+    import doctest
+
+    assert doctest.testmod(L).failed == 0
