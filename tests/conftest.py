@@ -41,6 +41,7 @@ SLOW_MODULES = frozenset(
         "test_export_backends",
         "test_export_glm",
         "test_export_numpy",
+        "test_losses",
         "test_notebook",
         "test_plot",
         "test_readme",

@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("checking", frozenset({"check", "verdict", "diagnose", "verify"})),
     ("catalog", frozenset({"catalog"})),
     ("renderers", frozenset({"latex", "render", "display", "trace", "plot"})),
-    ("export", frozenset({"export"})),
+    ("export", frozenset({"export", "losses"})),
     ("entry points", frozenset({"cli", "__main__", "__init__"})),
 )
 
