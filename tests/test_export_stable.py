@@ -110,3 +110,15 @@ def test_softmax_loss_is_finite_and_accurate_at_huge_logits():
             ref = mpmath.fsum(yk * (lse - mpmath.mpf(v)) for yk, v in zip(yrow, row, strict=False))
             assert abs(mpmath.mpf(got) - ref) <= 4e-16 * max(1, abs(ref))
     assert np.isfinite(G).all()
+
+
+def test_a_stable_form_prints_as_one_unit_inside_a_power():
+    import numpy as np
+
+    from xent_symbolic.export.printer import print_array
+    from xent_symbolic.functions import sigmoid
+
+    z, g = sp.symbols("z g", real=True)
+    source = print_array(sigmoid(z) ** g, "numpy")
+    value = eval(source, {"np": np, "z": -3.0, "g": 2.0})  # our own printed code, not user input
+    assert value == pytest.approx(1 / (1 + np.exp(3.0)) ** 2, rel=1e-15)

@@ -59,8 +59,8 @@ class ArrayPrinter(NumPyPrinter):
         args = expr.args
         if primitive is _LOG and isinstance(args[0], sp.Add) and sp.S.One in args[0].args:
             primitive, args = _LOG1P, (args[0] - 1,)  # log(1 + x) -> log1p(x): 1 + x is never rounded
-        if primitive.stable is not None:
-            return self._print(primitive.stable(*args))
+        if primitive.stable is not None:  # printed as one unit, like the call it stands for: sigma(z)**g
+            return f"({self._print(primitive.stable(*args))})"
         return primitive.arrays[self.backend].format(*(self._print(a) for a in args))
 
     def _print_Piecewise(self, expr):
