@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import cache
 from itertools import product as cartesian
 
 import sympy as sp
@@ -63,8 +64,17 @@ def _proves_factor_positive(product: sp.Product, assumptions: Assumptions) -> bo
     return proves_positive(product.function, scoped)
 
 
-def _canonical_index(depth: int) -> sp.Symbol:
-    return sp.Symbol(f"_k{depth}", integer=True)
+@cache
+def _canonical_index(depth: int) -> sp.Dummy:
+    """The bound index of the sums compared at nesting `depth`: a Dummy, so no symbol of the expression (whatever
+    its name) can be captured by it, and the same one at every call, so alpha-equivalent sums compare equal."""
+    return sp.Dummy(f"k{depth}", integer=True)
+
+
+@cache
+def _canonical_bound_index(depth: int, position: int) -> sp.Dummy:
+    """The `position`-th bound index of a Sum/Product at nesting `depth` in `_canonical_bound` (a Dummy, cached)."""
+    return sp.Dummy(f"b{depth}_{position}", integer=True)
 
 
 def _distribute(expr: sp.Expr) -> sp.Expr:
@@ -193,9 +203,7 @@ def _canonical_bound(e: sp.Expr) -> sp.Expr:
 
     def rename(node, depth):
         if isinstance(node, (sp.Sum, sp.Product)):
-            mapping = {
-                var: sp.Symbol(f"_b{depth}_{k}", integer=True) for k, (var, *_) in enumerate(node.limits)
-            }
+            mapping = {var: _canonical_bound_index(depth, k) for k, (var, *_) in enumerate(node.limits)}
             limits = [(mapping[var], low, high) for var, low, high in node.limits]
             return node.func(rename(node.function.xreplace(mapping), depth + 1), *limits)
         if not node.args:
