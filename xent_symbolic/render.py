@@ -10,7 +10,7 @@ import sympy as sp
 from ._version import __version__
 from .check import CheckedDerivation, Conclusion, StepCheck, set_text
 from .claims import NONNEGATIVE
-from .core import Relation
+from .core import Relation, Status
 from .latex import conclusion_latex, document, latex
 
 __all__ = ["FORMATS", "check_report", "conclusion_text", "markdown", "render", "text", "to_json_dict"]
@@ -76,10 +76,19 @@ def check_report(checked: CheckedDerivation) -> str:
                 if obligation.values:
                     line += f" the values are {', '.join(obligation.values)}"
             lines.append(line)
-    verdict = "ok" if checked.ok else "NOT ok"
+    verdict = _VERDICT[checked.status]
     lines.append(f"conclusion ({checked.conclusion.status.value}): {conclusion_text(checked.conclusion)}")
     lines.append(f"{verdict}: {_tally(checked)}")
     return "\n".join(lines) + "\n"
+
+
+#: the report's last word: ok only when every obligation is proved; numeric evidence alone is not ok
+_VERDICT = {
+    Status.PROVED: "ok",
+    Status.CHECKED: "NOT ok (not proved, only checked numerically)",
+    Status.UNKNOWN: "NOT ok (not proved)",
+    Status.REFUTED: "NOT ok (refuted)",
+}
 
 
 def _tally(checked: CheckedDerivation) -> str:
