@@ -14,7 +14,7 @@ from .claims import RangeClaim
 from .core import Derivation, Name, Relation, Status, Step
 from .evidence import DPS, Evidence, close, is_real_finite, search
 from .functions import sigmoid, softplus
-from .prove import proves_zero
+from .prove import proves_zero, stronger_assumptions
 
 __all__ = [
     "CheckedDerivation",
@@ -123,6 +123,10 @@ def decide_equal(
 ) -> Obligation:
     """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown."""
     claim = claim or f"{lhs} = {rhs}"
+    beyond = stronger_assumptions(sp.Tuple(lhs, rhs), assumptions)
+    if beyond:  # SymPy may have used the stronger assumptions already, when lhs and rhs were built
+        evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points)
+        return _refuted_or_checked(claim, evidence, f"not proved: {_beyond_text(beyond, assumptions)}")
     if lhs == rhs:
         return Obligation(claim, Status.PROVED, "identical expressions")
     if proves_zero(lhs - rhs, assumptions, budget):
@@ -333,7 +337,33 @@ def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_
             assert_never(step.relation)
     if isinstance(step, RangeClaim):
         obligations += (_decide_range(step.after, step.domain, assumptions),)
-    return StepCheck(step, obligations)
+    mismatch = _assumptions_beyond_domains(step, assumptions)
+    return StepCheck(step, obligations if mismatch is None else (*obligations, mismatch))
+
+
+def _assumptions_beyond_domains(step: Step, assumptions: Assumptions) -> Obligation | None:
+    """An unknown obligation when a symbol of the step claims more in SymPy than its declared domain implies.
+
+    The prover rebuilds every symbol from its declared domain (prove.governed_by_domains), but what SymPy
+    evaluated when the expression was built with the stronger symbol (Abs(x) -> x for a positive x) cannot be
+    undone: such a step is never proved. Absent (no obligation at all) when every symbol agrees."""
+    parts = [step.before, step.after] + ([step.transform.expr] if step.transform is not None else [])
+    beyond = stronger_assumptions(sp.Tuple(*parts), assumptions)
+    if not beyond:
+        return None
+    return Obligation(
+        "every symbol's SymPy assumptions follow from its declared domain",
+        Status.UNKNOWN,
+        f"{_beyond_text(beyond, assumptions)}: SymPy may have used that when the expression was built; declare "
+        "the domain or build the symbol with assumptions no stronger than it",
+    )
+
+
+def _beyond_text(beyond: dict, assumptions: Assumptions) -> str:
+    return "; ".join(
+        f"{atom} is {', '.join(facts)} in SymPy but declared in {set_text(assumptions.domain_of(atom))}"
+        for atom, facts in beyond.items()
+    )
 
 
 def conclude(derivation: Derivation, status: Status) -> Conclusion:

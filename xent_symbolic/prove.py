@@ -408,13 +408,114 @@ def flatten_sums(expr: sp.Expr) -> sp.Expr:
     return sp.Add(*(_sorted_limits(t) if isinstance(t, sp.Sum) else t for t in sp.Add.make_args(flat)))
 
 
+def _is_true(relation) -> bool:
+    return sp.sympify(relation) is sp.true
+
+
+def _symbol_assumptions(domain: sp.Set) -> dict[str, bool]:
+    """The SymPy assumptions a set of values implies, and no more: real; integer, positive, nonnegative, negative,
+    nonpositive only where the set shows it (an end SymPy cannot order implies nothing)."""
+    facts = {"real": True}
+    if domain.is_subset(sp.S.Integers) is True:
+        facts["integer"] = True
+    inf, sup = domain.inf, domain.sup
+    if _is_true(inf > 0) or (inf == 0 and _is_true(domain.contains(0) == sp.false)):
+        facts["positive"] = True
+    elif _is_true(inf >= 0):
+        facts["nonnegative"] = True
+    if _is_true(sup < 0) or (sup == 0 and _is_true(domain.contains(0) == sp.false)):
+        facts["negative"] = True
+    elif _is_true(sup <= 0):
+        facts["nonpositive"] = True
+    return facts
+
+
+def implied_assumptions(atom: sp.Basic, assumptions: Assumptions) -> dict[str, bool]:
+    """The SymPy assumptions the declared domain of a Symbol or IndexedBase implies; a free index with a range
+    (k, 1, d) is an integer with the sign of its lower end."""
+    if isinstance(atom, sp.Symbol) and assumptions.index_range(atom) is not None:
+        low, _ = assumptions.index_range(atom)
+        facts = {"integer": True}
+        low_bound = enclose(low, assumptions)
+        if low_bound is not None and low_bound.is_positive():
+            facts["positive"] = True
+        elif low_bound is not None and low_bound.is_nonnegative():
+            facts["nonnegative"] = True
+        return facts
+    return _symbol_assumptions(assumptions.domain_of(atom))
+
+
+_FACTS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive")
+
+
+def stronger_assumptions(expr: sp.Expr, assumptions: Assumptions) -> dict[sp.Basic, tuple[str, ...]]:
+    """The free Symbols and IndexedBases of `expr` whose SymPy assumptions claim more than their declared domain
+    implies (e.g. positive, declared over R), each with what it claims beyond."""
+    found = {}
+    atoms = {a for a in sp.sympify(expr).free_symbols if isinstance(a, sp.Symbol)}
+    atoms |= sp.sympify(expr).atoms(sp.IndexedBase)
+    labels = {b.label for b in atoms if isinstance(b, sp.IndexedBase)}
+    for atom in atoms - labels:
+        implied = sp.Dummy(**{"real": True, **implied_assumptions(atom, assumptions)})
+        extra = tuple(f for f in _FACTS if getattr(atom, f"is_{f}") and not getattr(implied, f"is_{f}"))
+        if extra:
+            found[atom] = extra
+    return dict(sorted(found.items(), key=lambda item: sp.default_sort_key(item[0])))
+
+
+def governed_by_domains(expr: sp.Expr, assumptions: Assumptions) -> tuple[sp.Expr, Assumptions]:
+    """`expr` and `assumptions` with every Symbol and IndexedBase rebuilt so that its SymPy assumptions are exactly
+    what its declared domain implies (Assumptions.domain_of: undeclared ones get the checker's default).
+
+    A symbol made `positive=True` but declared over R would otherwise let simplify prove log(x^2) = 2 log(x),
+    false at x = -1: the declared domain governs. A symbol bound by a Sum or Product anywhere is rebuilt as an
+    integer only (its limits, not its assumptions, say which values it takes). Weaker assumptions can only make
+    fewer rewrites apply, so this is sound; it cannot undo what SymPy evaluated when `expr` was built."""
+    expr = sp.sympify(expr)
+    parts = [expr, *(v for _, v in assumptions.definitions), *(d for d, _ in assumptions.definitions)]
+    parts += [a for a, _ in assumptions.domains] + list(assumptions.parameters)
+    parts += [sp.Tuple(*limit) for limit in assumptions.indices]
+    bound = {var for part in parts for e in part.atoms(sp.Sum, sp.Product) for var, *_ in e.limits}
+    mapping: dict[sp.Basic, sp.Basic] = {}
+    for part in parts:
+        for base in part.atoms(sp.IndexedBase):
+            if base not in mapping:
+                facts = implied_assumptions(base, assumptions)
+                mapping[base] = sp.IndexedBase(base.label.name, *base.args[1:], **facts)
+        for symbol in part.atoms(sp.Symbol):
+            if symbol in mapping:
+                continue
+            facts = (
+                {"integer": True} if symbol in bound else _symbol_assumptions(assumptions.domain_of(symbol))
+            )
+            rebuilt = (
+                sp.Dummy(symbol.name, **facts)
+                if isinstance(symbol, sp.Dummy)
+                else sp.Symbol(symbol.name, **facts)
+            )
+            mapping[symbol] = rebuilt
+    mapping = {old: new for old, new in mapping.items() if old != new}
+    if not mapping:
+        return expr, assumptions
+    governed = Assumptions(
+        tuple((atom.xreplace(mapping), domain) for atom, domain in assumptions.domains),
+        tuple(p.xreplace(mapping) for p in assumptions.parameters),
+        tuple(tuple(e.xreplace(mapping) for e in limit) for limit in assumptions.indices),
+        tuple((d.xreplace(mapping), v.xreplace(mapping)) for d, v in assumptions.definitions),
+        assumptions.statements,
+    )
+    return expr.xreplace(mapping), governed
+
+
 def proves_zero(expr: sp.Expr, assumptions: Assumptions, budget: float) -> bool:
     """True only if `expr` is proved to be 0 for every admissible value; False means 'not proved'.
 
-    Nested sums, products and squares of sums are first tried in a flat normal form (flatten_sums), where
-    exchanged sums and a multiplied-out square compare summand by summand."""
+    The symbols' SymPy assumptions are first made exactly what their declared domains imply
+    (governed_by_domains). Nested sums, products and squares of sums are first tried in a flat normal form
+    (flatten_sums), where exchanged sums and a multiplied-out square compare summand by summand."""
     deadline = time.monotonic() + budget
-    expr = prepare(sp.sympify(expr), assumptions)
+    expr, assumptions = governed_by_domains(expr, assumptions)
+    expr = prepare(expr, assumptions)
     expr = expand_log_soundly(expr, assumptions)
     expr = _shift_out_of_log_sum_exp(expr)
     try:
