@@ -11,6 +11,7 @@ import sympy as sp
 from .assumptions import Assumptions
 from .bounds import enclose, proves_positive
 from .calculus import prepare
+from .sums import substitute_free
 from .timebox import BudgetExceeded, time_limit
 
 __all__ = ["expand_log_soundly", "flatten_sums", "proves_zero"]
@@ -53,8 +54,17 @@ def _rewrite_inside(e: sp.Expr, rewrite) -> sp.Expr:
     return e.func(rewrite(e.function), *e.limits)
 
 
+def _karr_range(low: sp.Expr, high: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """The ends of the integers a Sum/Product over (i, low, high) runs over, under SymPy's (Karr's) convention:
+    low..high when high >= low - 1, else high + 1..low - 1 (sum_{i=a}^{b} f = -sum_{i=b+1}^{a-1} f). Limits not
+    known to be ordered are not assumed ordered: the range then covers both cases."""
+    return sp.Min(low, high + 1), sp.Max(high, low - 1)
+
+
 def _proves_factor_positive(product: sp.Product, assumptions: Assumptions) -> bool:
-    extra_ranges = tuple((i, lo, hi) for i, lo, hi in product.limits)
+    """Every factor of `product` positive: for the index over the integers the product runs over (_karr_range),
+    so that log(prod f) = sum log f holds for reversed limits too (prod_{a}^{b} f = 1 / prod_{b+1}^{a-1} f)."""
+    extra_ranges = tuple((i, *_karr_range(lo, hi)) for i, lo, hi in product.limits)
     scoped = Assumptions(
         assumptions.domains,
         assumptions.parameters,
@@ -182,10 +192,11 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
         groups[key] = varying
     rest = _distribute(rest)
     for (low, high), summand in groups.items():
+        # the summand is 0 wherever the sum runs (under Karr's convention, maybe high + 1..low - 1)
         inner = Assumptions(
             assumptions.domains,
             assumptions.parameters,
-            (*assumptions.indices, (index, low, high)),
+            (*assumptions.indices, (index, *_karr_range(low, high))),
             assumptions.definitions,
         )
         if not _zero(summand, inner, deadline, depth + 1):
@@ -303,7 +314,7 @@ def _write_out_short_sums(expr: sp.Expr) -> sp.Expr:
     def write_out(e):
         var, low, high = e.limits[-1]
         inner = sp.Sum(e.function, *e.limits[:-1]) if len(e.limits) > 1 else e.function
-        return sp.Add(*(inner.xreplace({var: sp.Integer(v)}) for v in range(int(low), int(high) + 1)))
+        return sp.Add(*(substitute_free(inner, var, sp.Integer(v)) for v in range(int(low), int(high) + 1)))
 
     if not expr.has(sp.Sum):
         return expr
@@ -500,7 +511,7 @@ def governed_by_domains(expr: sp.Expr, assumptions: Assumptions) -> tuple[sp.Exp
     governed = Assumptions(
         tuple((atom.xreplace(mapping), domain) for atom, domain in assumptions.domains),
         tuple(p.xreplace(mapping) for p in assumptions.parameters),
-        tuple(tuple(e.xreplace(mapping) for e in limit) for limit in assumptions.indices),
+        tuple(tuple(sp.sympify(e).xreplace(mapping) for e in limit) for limit in assumptions.indices),
         tuple((d.xreplace(mapping), v.xreplace(mapping)) for d, v in assumptions.definitions),
         assumptions.statements,
     )
