@@ -42,6 +42,7 @@ SLOW_MODULES = frozenset(
         "test_export_numpy",
         "test_notebook",
         "test_plot",
+        "test_property_soundness",
         "test_readme",
     }
 )
