@@ -121,7 +121,12 @@ def decide_equal(
     claim: str | None = None,
     points: int = 60,
 ) -> Obligation:
-    """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown."""
+    """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown.
+
+    Proved only symbolically (identical, or proves_zero of the difference), and never when a symbol's SymPy
+    assumptions claim more than its declared domain. Refuted only at a point where the sampled values, as exact
+    rationals, make the two sides differ at 120 digits too. Anything else is checked (no counterexample at the
+    sampled points: the report says how many) or unknown (no admissible point could be evaluated)."""
     claim = claim or f"{lhs} = {rhs}"
     beyond = stronger_assumptions(sp.Tuple(lhs, rhs), assumptions)
     if beyond:  # SymPy may have used the stronger assumptions already, when lhs and rhs were built
@@ -209,6 +214,9 @@ def phi_text(transform: sp.Lambda) -> str:
 
 
 def _free_of_parameters(transform: sp.Lambda, assumptions: Assumptions) -> Obligation:
+    """phi is the same map for every value of the parameters: no parameter occurs in phi once every definition
+    is expanded to its fixed point (in any order: p := sigmoid(z), z := w hides w behind two layers); refuted,
+    naming the parameters, when one occurs."""
     claim = "phi does not depend on the parameters"
     body = assumptions.expand_definitions(transform.expr)
     bad = sorted({str(a) for a in body.atoms(sp.Indexed, sp.Symbol) if assumptions.is_parameter(a)})

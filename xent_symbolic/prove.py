@@ -98,7 +98,12 @@ def _distribute(expr: sp.Expr) -> sp.Expr:
 
 def _split_sums(expr: sp.Expr, depth: int) -> tuple[sp.Expr, dict[tuple, sp.Expr]]:
     """expr = rest + sum over groups of Sum(summand, limits): terms c*Sum(f, L) with c free of L's index are
-    gathered into one summand per range L, the bound index renamed canonically."""
+    gathered into one summand per range L, the bound index renamed canonically.
+
+    Sound for any limits, ordered or not: a Sum under Karr's convention is linear in its summand
+    (c sum_L f + sum_L g = sum_L (c f + g) for c free of the index), whatever the order of L's ends. The canonical
+    index is a Dummy, so it cannot capture a symbol of `expr`; a coefficient that mentions the sum's own index
+    stays outside (in `rest`)."""
     groups: dict[tuple, sp.Expr] = {}
     rest = sp.S.Zero
     index = _canonical_index(depth)
@@ -169,6 +174,15 @@ def _plain_zero(expr: sp.Expr, assumptions: Assumptions, deadline: float) -> boo
 
 
 def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) -> bool:
+    """Whether `expr` is 0 for every admissible value, by these rules (True only when they prove it):
+
+    - finite case split: an atom with a finite domain (a label y in {0, 1}, none bound by a sum) is replaced by
+      each of its values in turn; every case must be 0 (at most 4 atoms);
+    - sign split: a real Symbol of unknown sign inside Abs/Max/Min is t, -t (t > 0) or 0, each case 0;
+    - sums: grouped by their limits (_split_sums); a term constant in the index gives (high - low + 1) c, true
+      under Karr's convention for any order of the ends; each group's summand must be 0 for every index in the
+      integers the sum runs over (_karr_range: low..high, or high + 1..low - 1 when reversed, both when unknown);
+    - what is left: sums done by doit() only when that removes them, else _plain_zero within the deadline."""
     if expr == 0:
         return True
     finite = _finite_atoms(expr, assumptions)
@@ -303,7 +317,8 @@ def _shift_out_of_log_sum_exp(expr: sp.Expr) -> sp.Expr:
 
 
 def _write_out_short_sums(expr: sp.Expr) -> sp.Expr:
-    """Sums whose outermost limit has numeric ends and at most _MAX_CASES terms, written out term by term."""
+    """Sums whose outermost limit has numeric ends low <= high and at most _MAX_CASES terms, written out term by
+    term (the index replaced in its free occurrences only: an inner sum that binds the same name keeps its own)."""
 
     def short(e):
         if not isinstance(e, sp.Sum):
@@ -361,7 +376,10 @@ def _has_nested_sums(expr: sp.Expr) -> bool:
 
 def _merge(factors: tuple[sp.Expr, ...]) -> sp.Expr:
     """prod_a f_a * prod_b Sum(g_b, L_b) = Sum(prod_a f_a prod_b g_b, L_1, ..., L_m): finite sums are linear,
-    and after renaming every bound index afresh no factor or limit mentions another sum's index."""
+    also under Karr's convention (a reversed sum is minus a sum over a finite set, and the signs multiply as the
+    nested sums' do), and after renaming every bound index afresh (Dummies) no factor or limit mentions another
+    sum's index; each sum's own limits keep their order, so a limit that depends on an outer index of the same
+    sum still sees it."""
     sums = [_fresh(f) for f in factors if isinstance(f, sp.Sum)]
     others = [f for f in factors if not isinstance(f, sp.Sum)]
     if not sums:
