@@ -44,6 +44,7 @@ SLOW_MODULES = frozenset(
         "test_losses",
         "test_notebook",
         "test_plot",
+        "test_property_soundness",
         "test_readme",
     }
 )

@@ -97,7 +97,9 @@ def test_a_gradient_derivation_is_refused_up_front():
 
 
 def test_huge_numbers_are_refused_before_they_are_built():
-    with pytest.raises(InputError, match=r"^the number '1e99999999' in 'yhat' is too long; use at most 100 digits"):
+    with pytest.raises(
+        InputError, match=r"^the number '1e99999999' in 'yhat' is too long; use at most 100 digits"
+    ):
         parse_values(["yhat=1e99999999"])
     with pytest.raises(InputError, match=r"^the number '11111111111111111111' in 'y' is too long"):
         parse_values(["y=" + "1" * 101])

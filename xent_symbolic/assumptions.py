@@ -45,6 +45,12 @@ class Assumptions:
                 raise StepError(
                     f"assumptions: the domain of {atom} must be a set of real numbers, not {domain}"
                 )
+        cycle = _definition_cycle(self.definitions)
+        if cycle:
+            raise StepError(
+                f"assumptions: the definitions are cyclic ({' -> '.join(str(k) for k in cycle)}); "
+                "define every quantity in terms of ones that do not refer back to it"
+            )
 
     def domain_of(self, atom: sp.Basic) -> sp.Set:
         """The declared set of values of a Symbol, IndexedBase or Indexed element (default: the reals)."""
@@ -74,7 +80,19 @@ class Assumptions:
         return None
 
     def expand_definitions(self, expr: sp.Expr) -> sp.Expr:
-        """`expr` with every defined quantity replaced by its definition (indices matched by pattern)."""
+        """`expr` with every defined quantity replaced by its definition (indices matched by pattern), repeated
+        until no defined quantity is left: the result does not depend on the order the definitions are given in
+        (they are acyclic, checked when the assumptions are made)."""
+        for _ in range(len(self.definitions) + 1):
+            new = self._expand_once(expr)
+            if new == expr:
+                return new
+            expr = new
+        raise StepError(  # unreachable for acyclic definitions: each pass removes one layer
+            f"assumptions: expanding the definitions of {expr} does not reach a fixed point"
+        )
+
+    def _expand_once(self, expr: sp.Expr) -> sp.Expr:
         for defined, value in self.definitions:
             if isinstance(defined, sp.Indexed):
                 pattern_indices = defined.indices
@@ -89,6 +107,54 @@ class Assumptions:
                 expr = expr.xreplace({defined: value})
         return expr
 
+    def dependents(self, atom: sp.Basic) -> tuple[tuple[sp.Basic, sp.Expr], ...]:
+        """The definitions whose value refers to `atom` (a Symbol, IndexedBase or Indexed), directly or through
+        other definitions, in declaration order."""
+        found = {_key(atom)}
+        while True:
+            more = {_key(d) for d, value in self.definitions if _refers_to(value, found)} - found
+            if not more:
+                break
+            found |= more
+        return tuple((d, v) for d, v in self.definitions if _key(d) in found and _key(d) != _key(atom))
+
     def with_domain(self, atom: sp.Basic, domain: sp.Set) -> Assumptions:
         rest = tuple((a, d) for a, d in self.domains if a != atom)
         return replace(self, domains=(*rest, (atom, domain)))
+
+
+def _key(atom: sp.Basic) -> sp.Basic:
+    return atom.base if isinstance(atom, sp.Indexed) else atom
+
+
+def _refers_to(value: sp.Expr, keys: set) -> bool:
+    return any(value.has(k) for k in keys)
+
+
+def _definition_cycle(definitions) -> tuple[sp.Basic, ...]:
+    """A cycle of defined quantities each referring to the next (empty when the definitions are acyclic)."""
+    keys = [_key(d) for d, _ in definitions]
+    refers = {_key(d): [k for k in keys if value.has(k)] for d, value in definitions}
+    state: dict[sp.Basic, int] = {}  # 1 on the current path, 2 done
+    path: list[sp.Basic] = []
+
+    def visit(key) -> tuple[sp.Basic, ...]:
+        state[key] = 1
+        path.append(key)
+        for other in refers.get(key, ()):
+            if state.get(other) == 1:
+                return (*path[path.index(other) :], other)
+            if other not in state:
+                found = visit(other)
+                if found:
+                    return found
+        path.pop()
+        state[key] = 2
+        return ()
+
+    for key in keys:
+        if key not in state:
+            found = visit(key)
+            if found:
+                return found
+    return ()

@@ -1,8 +1,9 @@
 """Recorded derivatives and matrix entries evaluated to plain index expressions under the declared definitions.
 
 A derivative with respect to a defined quantity (yhat_i, z_i) is partial: the definitions listed before it (the
-outer layers) are expanded, the ones after it are held fixed. A derivative with respect to anything else is total:
-every definition is expanded first. Definitions are therefore listed from the outermost quantity inward.
+outer layers) and every definition that refers to it are expanded, the ones it is defined from are held fixed. A
+derivative with respect to anything else is total: every definition is expanded first, to a fixed point.
+Definitions are listed from the outermost quantity inward (any other order gives the same derivatives).
 """
 
 from __future__ import annotations
@@ -26,8 +27,15 @@ def _layer(variable: sp.Basic, assumptions: Assumptions) -> int:
     return len(assumptions.definitions)
 
 
-def _expand_layers(expr: sp.Expr, assumptions: Assumptions, layers: int) -> sp.Expr:
-    outer = replace(assumptions, definitions=assumptions.definitions[:layers])
+def _expand_layers(expr: sp.Expr, variable: sp.Basic, assumptions: Assumptions) -> sp.Expr:
+    """`expr` ready for a derivative with respect to `variable`: the definitions listed before it (the outer
+    layers) and every definition that refers to it, directly or not, expanded to a fixed point; `variable`
+    itself and what it is defined from are held fixed. A definition listed after `variable` that refers to it is
+    expanded too: otherwise the order of the definitions would hide a dependence and drop a term."""
+    position = _layer(variable, assumptions)
+    dependents = assumptions.dependents(variable)
+    chosen = tuple(d for k, d in enumerate(assumptions.definitions) if k < position or d in dependents)
+    outer = replace(assumptions, definitions=chosen)
     return outer.expand_definitions(expr)
 
 
@@ -37,7 +45,7 @@ def evaluate_derivative(
     """The value of one Derivative node (its inner derivatives already evaluated), deltas collapsed."""
     expr = derivative.expr
     for variable, count in derivative.variable_count:
-        expr = _expand_layers(expr, assumptions, _layer(variable, assumptions))
+        expr = _expand_layers(expr, variable, assumptions)
         expr = collapse_deltas(sp.diff(expr, variable, count), assumptions, indirect=indirect)
     return expr
 

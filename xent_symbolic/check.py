@@ -13,7 +13,8 @@ from .calculus import prepare
 from .claims import RangeClaim
 from .core import Derivation, Name, Relation, Status, Step
 from .evidence import DPS, Evidence, close, is_real_finite, search
-from .prove import proves_zero
+from .functions import sigmoid, softplus
+from .prove import proves_zero, stronger_assumptions
 
 __all__ = [
     "CheckedDerivation",
@@ -75,8 +76,9 @@ class CheckedDerivation:
 
     @property
     def ok(self) -> bool:
-        """True iff no step is refuted or unknown (numeric-only evidence is allowed and reported as such)."""
-        return all(s.status in (Status.PROVED, Status.CHECKED) for s in self.steps)
+        """True iff every obligation of every step is proved. Numeric evidence alone (checked) is not ok: a
+        sampled point misses a narrow bump, a factor that is 0 somewhere, a rewrite off by 1e-45."""
+        return all(s.status is Status.PROVED for s in self.steps)
 
     @property
     def status(self) -> Status:
@@ -124,8 +126,17 @@ def decide_equal(
     claim: str | None = None,
     points: int = 60,
 ) -> Obligation:
-    """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown."""
+    """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown.
+
+    Proved only symbolically (identical, or proves_zero of the difference), and never when a symbol's SymPy
+    assumptions claim more than its declared domain. Refuted only at a point where the sampled values, as exact
+    rationals, make the two sides differ at 120 digits too. Anything else is checked (no counterexample at the
+    sampled points: the report says how many) or unknown (no admissible point could be evaluated)."""
     claim = claim or f"{lhs} = {rhs}"
+    beyond = stronger_assumptions(sp.Tuple(lhs, rhs), assumptions)
+    if beyond:  # SymPy may have used the stronger assumptions already, when lhs and rhs were built
+        evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points)
+        return _refuted_or_checked(claim, evidence, f"not proved: {_beyond_text(beyond, assumptions)}")
     if lhs == rhs:
         return Obligation(claim, Status.PROVED, "identical expressions")
     if proves_zero(lhs - rhs, assumptions, budget):
@@ -208,6 +219,9 @@ def phi_text(transform: sp.Lambda) -> str:
 
 
 def _free_of_parameters(transform: sp.Lambda, assumptions: Assumptions) -> Obligation:
+    """phi is the same map for every value of the parameters: no parameter occurs in phi once every definition
+    is expanded to its fixed point (in any order: p := sigmoid(z), z := w hides w behind two layers); refuted,
+    naming the parameters, when one occurs."""
     claim = "phi does not depend on the parameters"
     body = assumptions.expand_definitions(transform.expr)
     bad = sorted({str(a) for a in body.atoms(sp.Indexed, sp.Symbol) if assumptions.is_parameter(a)})
@@ -221,23 +235,87 @@ def _free_of_parameters(transform: sp.Lambda, assumptions: Assumptions) -> Oblig
     return Obligation(claim, Status.PROVED, "no parameter occurs in phi")
 
 
+#: functions continuous at every point where they are defined (jointly in their arguments); a phi built only
+#: from these, and defined on the whole interval, is continuous there
+_CONTINUOUS = (
+    sp.Add,
+    sp.Mul,
+    sp.Pow,
+    sp.exp,
+    sp.log,
+    sigmoid,
+    softplus,
+    sp.tanh,
+    sp.sinh,
+    sp.cosh,
+    sp.atan,
+    sp.Abs,
+    sp.Max,
+    sp.Min,
+)
+
+
+def _discontinuity(expr: sp.Expr, t: sp.Symbol) -> str | None:
+    """Why `expr` is not shown continuous in `t` where it is defined (None when it is built only from
+    `_CONTINUOUS` functions, numbers and atoms, with `t` in no index and no limit of a sum)."""
+    if not expr.has(t) or expr.is_Atom:
+        return None
+    if isinstance(expr, sp.Indexed):
+        return f"{expr} has {t} in an index" if any(ix.has(t) for ix in expr.indices) else None
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        if any(low.has(t) or high.has(t) for _, low, high in expr.limits):
+            return f"a limit of {expr} depends on the argument"
+        return _discontinuity(expr.function, t)
+    if not isinstance(expr, _CONTINUOUS):
+        return f"{type(expr).__name__} is not accepted as continuous"
+    for arg in expr.args:
+        reason = _discontinuity(arg, t)
+        if reason:
+            return reason
+    return None
+
+
 def _monotone(
     transform: sp.Lambda, relation: Relation, domain: sp.Set, assumptions: Assumptions
 ) -> Obligation:
+    """phi strictly increasing (decreasing) on the interval I, by the derivative test.
+
+    Side conditions, each checked: I is an interval (a derivative's sign says nothing across a gap); phi is
+    continuous on I: built only from functions continuous where they are defined (no Piecewise, sign, floor,
+    Heaviside: a jump keeps the derivative's sign and breaks monotonicity) and defined at every point of I (an
+    interval enclosure of phi over I exists); phi' (SymPy's derivative, built from the same functions) is
+    enclosed in (0, oo) (in (-oo, 0)) over I, so it exists and has that sign at every point of I. Then the mean
+    value theorem gives phi(b) - phi(a) = phi'(c) (b - a) > 0 for a < b in I. Anything short of that is unknown
+    (or refuted by a point where phi' has the wrong sign), never proved.
+    """
     t = sp.Dummy("t", real=True)
-    slope = sp.diff(transform(t), t)
+    body = transform(t)
+    slope = sp.diff(body, t)
     direction = "increasing" if relation is Relation.INCREASING else "decreasing"
     claim = f"{phi_text(transform)} is strictly {direction} on {set_text(domain)}"
     if not isinstance(domain, sp.Interval):  # a derivative's sign says nothing across the gaps of a union
         return Obligation(
             claim, Status.UNKNOWN, "the derivative test needs an interval; give phi an interval domain"
         )
+    reason = _discontinuity(body, t)
+    if reason is None and enclose(body, assumptions, {t: domain}) is None:
+        reason = f"phi is not shown defined at every point of {set_text(domain)} (no interval enclosure)"
+    if reason is not None:
+        return Obligation(
+            claim,
+            Status.UNKNOWN,
+            f"the derivative test needs phi continuous on {set_text(domain)}: {reason.replace(str(t), 't')}",
+        )
     sign = slope if relation is Relation.INCREASING else -slope
     result = _decide_positive(sign, assumptions, claim, extra={t: domain})
-    if result.status is Status.PROVED:
-        slope_text = phi_text(sp.Lambda(t, slope)).replace("phi(t)", "phi'(t)")
-        return Obligation(claim, Status.PROVED, f"{slope_text} has constant sign there (interval bounds)")
-    return result
+    if result.status is not Status.PROVED:
+        return result
+    slope_text = phi_text(sp.Lambda(t, slope)).replace("phi(t)", "phi'(t)")
+    return Obligation(
+        claim,
+        Status.PROVED,
+        f"{slope_text} has constant sign there (interval bounds)",
+    )
 
 
 def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_BUDGET) -> StepCheck:
@@ -272,7 +350,33 @@ def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_
             assert_never(step.relation)
     if isinstance(step, RangeClaim):
         obligations += (_decide_range(step.after, step.domain, assumptions),)
-    return StepCheck(step, obligations)
+    mismatch = _assumptions_beyond_domains(step, assumptions)
+    return StepCheck(step, obligations if mismatch is None else (*obligations, mismatch))
+
+
+def _assumptions_beyond_domains(step: Step, assumptions: Assumptions) -> Obligation | None:
+    """An unknown obligation when a symbol of the step claims more in SymPy than its declared domain implies.
+
+    The prover rebuilds every symbol from its declared domain (prove.governed_by_domains), but what SymPy
+    evaluated when the expression was built with the stronger symbol (Abs(x) -> x for a positive x) cannot be
+    undone: such a step is never proved. Absent (no obligation at all) when every symbol agrees."""
+    parts = [step.before, step.after] + ([step.transform.expr] if step.transform is not None else [])
+    beyond = stronger_assumptions(sp.Tuple(*parts), assumptions)
+    if not beyond:
+        return None
+    return Obligation(
+        "every symbol's SymPy assumptions follow from its declared domain",
+        Status.UNKNOWN,
+        f"{_beyond_text(beyond, assumptions)}: SymPy may have used that when the expression was built; declare "
+        "the domain or build the symbol with assumptions no stronger than it",
+    )
+
+
+def _beyond_text(beyond: dict, assumptions: Assumptions) -> str:
+    return "; ".join(
+        f"{atom} is {', '.join(facts)} in SymPy but declared in {set_text(assumptions.domain_of(atom))}"
+        for atom, facts in beyond.items()
+    )
 
 
 def conclude(derivation: Derivation, status: Status) -> Conclusion:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import assert_never
 
 from ._version import __version__
 from .errors import XentError, did_you_mean
@@ -56,7 +57,23 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     checked = _checked(args.name)
     _emit(render(checked, "json") if args.json else check_report(checked), None)
-    return 0 if checked.ok else 1
+    return check_exit_code(checked.status)
+
+
+def check_exit_code(status) -> int:
+    """`xent check`'s exit code from the derivation's worst status: 0 only when every obligation is proved, 1
+    when one is refuted, 3 when one is only checked numerically or unknown (and none is refuted)."""
+    from .core import Status
+
+    match status:
+        case Status.PROVED:
+            return 0
+        case Status.REFUTED:
+            return 1
+        case Status.CHECKED | Status.UNKNOWN:
+            return 3
+        case _:
+            assert_never(status)
 
 
 #: the documents `xent render` writes for each entry: file suffix -> format
@@ -170,7 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     derive.set_defaults(run=_cmd_derive)
 
-    check = commands.add_parser("check", help="proof-check every step; exit 0 iff none is refuted or unknown")
+    check = commands.add_parser(
+        "check",
+        help="proof-check every step; exit 0 all proved, 1 any refuted, 3 any only checked or unknown",
+    )
     check.add_argument("name", help="catalog name (see 'xent list')")
     check.add_argument("--json", action="store_true", help="print the JSON certificate")
     check.set_defaults(run=_cmd_check)

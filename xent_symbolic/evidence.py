@@ -12,6 +12,7 @@ import sympy as sp
 from .assumptions import Assumptions
 from .calculus import prepare
 from .primitives import MPMATH_FUNCTIONS
+from .sums import write_out_sums
 
 __all__ = ["DPS", "Evidence", "instantiate", "sample_value", "search"]
 
@@ -40,6 +41,20 @@ def instantiate(
     expr: sp.Expr, assumptions: Assumptions, sizes: dict[sp.Symbol, int], rng: random.Random
 ) -> sp.Expr:
     """`expr` with concrete sizes, free indices set inside their ranges, definitions expanded, sums done."""
+    expr = _concrete(expr, assumptions, sizes, rng)
+    if not expr.has(sp.KroneckerDelta):
+        return expr.doit()
+    # SymPy's doit sums a delta against a sampled index (delta_{c, t_1}) into entries W[t_1, q] that would be
+    # sampled as separate unknowns: sum term by term with an inert delta, then restore it
+    inert = expr.replace(sp.KroneckerDelta, _InertDelta).doit()
+    return inert.replace(_InertDelta, sp.KroneckerDelta)
+
+
+def _concrete(
+    expr: sp.Expr, assumptions: Assumptions, sizes: dict[sp.Symbol, int], rng: random.Random
+) -> sp.Expr:
+    """`expr` with definitions expanded, concrete sizes, free indices drawn inside their ranges, and every sum
+    with integer limits written out (nothing evaluated yet)."""
     expr = prepare(expr, assumptions, indirect=False)
     expr = expr.xreplace({s: sp.Integer(v) for s, v in sizes.items()})
     free_indices = {}
@@ -49,13 +64,56 @@ def instantiate(
         value = sp.Integer(rng.randint(low_v, max(low_v, high_v)))
         if index in expr.free_symbols:
             free_indices[index] = value
-    expr = expr.xreplace(free_indices)
-    if not expr.has(sp.KroneckerDelta):
-        return expr.doit()
-    # SymPy's doit sums a delta against a sampled index (delta_{c, t_1}) into entries W[t_1, q] that would be
-    # sampled as separate unknowns: sum term by term with an inert delta, then restore it
-    inert = expr.replace(sp.KroneckerDelta, _InertDelta).doit()
-    return inert.replace(_InertDelta, sp.KroneckerDelta)
+    return write_out_sums(expr.xreplace(free_indices))
+
+
+#: precision (decimal digits) at which a counterexample is re-evaluated before it is reported
+CONFIRM_DPS = 120
+
+
+def _exact(value) -> sp.Rational:
+    """The sampled binary number as the exact rational it is."""
+    sign, man, exp, _ = mpmath.mpf(value)._mpf_
+    return (-1) ** sign * sp.Integer(man) * sp.Integer(2) ** exp
+
+
+def _to_mpmath(value: sp.Expr):
+    """A SymPy number (evaluated at CONFIRM_DPS digits) as an mpmath number; ValueError if it is not one."""
+    if value.free_symbols or not value.is_number:
+        raise ValueError(f"{value} is not a number")
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return mpmath.nan
+    re, im = (sp.Float(part, CONFIRM_DPS) for part in value.as_real_imag())
+    real = mpmath.mpf(str(re))
+    return real if im.is_zero else mpmath.mpc(real, mpmath.mpf(str(im)))
+
+
+def _confirmed(
+    exprs: Sequence[sp.Expr],
+    holds: Callable[[Sequence], bool],
+    assumptions: Assumptions,
+    sizes: dict[sp.Symbol, int],
+    state,
+    point: dict[sp.Basic, object],
+    allow_bad: bool,
+) -> tuple | None:
+    """The values of `exprs` at `point`, re-evaluated from the expressions themselves (the sampled values as
+    exact rationals, SymPy's evaluation at CONFIRM_DPS digits) when the predicate fails there too; None when it
+    does not confirm (the fast evaluation was wrong) or cannot be evaluated."""
+    rng = random.Random()
+    exact = {atom: _exact(v) for atom, v in point.items()}
+    values = []
+    try:
+        with mpmath.workdps(CONFIRM_DPS):
+            for e in exprs:
+                rng.setstate(state)
+                value = _concrete(sp.sympify(e), assumptions, sizes, rng).xreplace(exact).doit()
+                values.append(_to_mpmath(sp.N(value, CONFIRM_DPS)))
+            if not allow_bad and any(_is_bad(v) for v in values):
+                return None
+            return None if holds(values) else tuple(values)
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError, RecursionError):
+        return None
 
 
 class _InertDelta(sp.Function):
@@ -152,6 +210,11 @@ def search(
             rng.setstate(state)
             concrete.append(instantiate(sp.sympify(e), assumptions, sizes, rng))
         atoms = _sampled_atoms(concrete)
+        if any(_bare_symbols(ix) for a in atoms if isinstance(a, sp.Indexed) for ix in a.indices):
+            # an element whose index is still a symbol (bound by a sum that could not be written out) is no
+            # unknown of its own: sampling it would test something else
+            skipped += per_instance
+            continue
         dummies = [sp.Dummy(f"a{k}") for k in range(len(atoms))]
         replaced = [c.xreplace(dict(zip(atoms, dummies, strict=False))) for c in concrete]
         function = sp.lambdify(dummies, replaced, modules=[MPMATH_FUNCTIONS, "mpmath"])
@@ -171,17 +234,27 @@ def search(
                 if holds(values):
                     passed += 1
                     continue
-                point = {str(s): str(v) for s, v in sizes.items()}
-                point.update({str(a): mpmath.nstr(v, 17) for a, v in zip(atoms, values_in, strict=False)})
-                return Evidence(
-                    passed,
-                    dps,
-                    point,
-                    tuple(mpmath.nstr(v, 17) for v in values),
-                    skipped,
-                    {str(s): v for s, v in sizes.items()},
-                )
+            at = dict(zip(atoms, values_in, strict=False))
+            exact = _confirmed(exprs, holds, assumptions, sizes, state, at, allow_bad)
+            if exact is None:  # the exact re-evaluation does not confirm: no refutation at this point
+                skipped += 1
+                continue
+            point = {str(s): str(v) for s, v in sizes.items()}
+            point.update({str(a): mpmath.nstr(v, 17) for a, v in at.items()})
+            return Evidence(
+                passed,
+                dps,
+                point,
+                tuple(mpmath.nstr(v, 17) for v in exact),
+                skipped,
+                {str(s): v for s, v in sizes.items()},
+            )
     return Evidence(passed, dps, None, (), skipped)
+
+
+def _bare_symbols(index: sp.Expr) -> set:
+    """The symbols of an index expression outside any Indexed element in it (t[1] in W[t[1], 2] is sampled)."""
+    return index.xreplace({e: sp.S.Zero for e in index.atoms(sp.Indexed)}).free_symbols
 
 
 def is_real_finite(value) -> bool:

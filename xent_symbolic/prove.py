@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import cache
 from itertools import product as cartesian
 
 import sympy as sp
@@ -11,6 +12,7 @@ import sympy as sp
 from .assumptions import Assumptions
 from .bounds import enclose, proves_positive
 from .calculus import prepare
+from .sums import substitute_free
 from .timebox import BudgetExceeded, time_limit
 
 __all__ = ["expand_log_soundly", "flatten_sums", "proves_zero"]
@@ -53,14 +55,32 @@ def _rewrite_inside(e: sp.Expr, rewrite) -> sp.Expr:
     return e.func(rewrite(e.function), *e.limits)
 
 
+def _karr_range(low: sp.Expr, high: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """The ends of the integers a Sum/Product over (i, low, high) runs over, under SymPy's (Karr's) convention:
+    low..high when high >= low - 1, else high + 1..low - 1 (sum_{i=a}^{b} f = -sum_{i=b+1}^{a-1} f). Limits not
+    known to be ordered are not assumed ordered: the range then covers both cases."""
+    return sp.Min(low, high + 1), sp.Max(high, low - 1)
+
+
 def _proves_factor_positive(product: sp.Product, assumptions: Assumptions) -> bool:
-    extra_ranges = tuple((i, lo, hi) for i, lo, hi in product.limits)
+    """Every factor of `product` positive: for the index over the integers the product runs over (_karr_range),
+    so that log(prod f) = sum log f holds for reversed limits too (prod_{a}^{b} f = 1 / prod_{b+1}^{a-1} f)."""
+    extra_ranges = tuple((i, *_karr_range(lo, hi)) for i, lo, hi in product.limits)
     scoped = replace(assumptions, indices=assumptions.indices + extra_ranges)
     return proves_positive(product.function, scoped)
 
 
-def _canonical_index(depth: int) -> sp.Symbol:
-    return sp.Symbol(f"_k{depth}", integer=True)
+@cache
+def _canonical_index(depth: int) -> sp.Dummy:
+    """The bound index of the sums compared at nesting `depth`: a Dummy, so no symbol of the expression (whatever
+    its name) can be captured by it, and the same one at every call, so alpha-equivalent sums compare equal."""
+    return sp.Dummy(f"k{depth}", integer=True)
+
+
+@cache
+def _canonical_bound_index(depth: int, position: int) -> sp.Dummy:
+    """The `position`-th bound index of a Sum/Product at nesting `depth` in `_canonical_bound` (a Dummy, cached)."""
+    return sp.Dummy(f"b{depth}_{position}", integer=True)
 
 
 def _distribute(expr: sp.Expr) -> sp.Expr:
@@ -74,7 +94,12 @@ def _distribute(expr: sp.Expr) -> sp.Expr:
 
 def _split_sums(expr: sp.Expr, depth: int) -> tuple[sp.Expr, dict[tuple, sp.Expr]]:
     """expr = rest + sum over groups of Sum(summand, limits): terms c*Sum(f, L) with c free of L's index are
-    gathered into one summand per range L, the bound index renamed canonically."""
+    gathered into one summand per range L, the bound index renamed canonically.
+
+    Sound for any limits, ordered or not: a Sum under Karr's convention is linear in its summand
+    (c sum_L f + sum_L g = sum_L (c f + g) for c free of the index), whatever the order of L's ends. The canonical
+    index is a Dummy, so it cannot capture a symbol of `expr`; a coefficient that mentions the sum's own index
+    stays outside (in `rest`)."""
     groups: dict[tuple, sp.Expr] = {}
     rest = sp.S.Zero
     index = _canonical_index(depth)
@@ -145,6 +170,15 @@ def _plain_zero(expr: sp.Expr, assumptions: Assumptions, deadline: float) -> boo
 
 
 def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) -> bool:
+    """Whether `expr` is 0 for every admissible value, by these rules (True only when they prove it):
+
+    - finite case split: an atom with a finite domain (a label y in {0, 1}, none bound by a sum) is replaced by
+      each of its values in turn; every case must be 0 (at most 4 atoms);
+    - sign split: a real Symbol of unknown sign inside Abs/Max/Min is t, -t (t > 0) or 0, each case 0;
+    - sums: grouped by their limits (_split_sums); a term constant in the index gives (high - low + 1) c, true
+      under Karr's convention for any order of the ends; each group's summand must be 0 for every index in the
+      integers the sum runs over (_karr_range: low..high, or high + 1..low - 1 when reversed, both when unknown);
+    - what is left: sums done by doit() only when that removes them, else _plain_zero within the deadline."""
     if expr == 0:
         return True
     finite = _finite_atoms(expr, assumptions)
@@ -168,7 +202,8 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
         groups[key] = varying
     rest = _distribute(rest)
     for (low, high), summand in groups.items():
-        inner = replace(assumptions, indices=(*assumptions.indices, (index, low, high)))
+        # the summand is 0 wherever the sum runs (under Karr's convention, maybe high + 1..low - 1)
+        inner = replace(assumptions, indices=(*assumptions.indices, (index, *_karr_range(low, high))))
         if not _zero(summand, inner, deadline, depth + 1):
             return False
     if rest == 0:
@@ -184,9 +219,7 @@ def _canonical_bound(e: sp.Expr) -> sp.Expr:
 
     def rename(node, depth):
         if isinstance(node, (sp.Sum, sp.Product)):
-            mapping = {
-                var: sp.Symbol(f"_b{depth}_{k}", integer=True) for k, (var, *_) in enumerate(node.limits)
-            }
+            mapping = {var: _canonical_bound_index(depth, k) for k, (var, *_) in enumerate(node.limits)}
             limits = [(mapping[var], low, high) for var, low, high in node.limits]
             return node.func(rename(node.function.xreplace(mapping), depth + 1), *limits)
         if not node.args:
@@ -275,7 +308,8 @@ def _shift_out_of_log_sum_exp(expr: sp.Expr) -> sp.Expr:
 
 
 def _write_out_short_sums(expr: sp.Expr) -> sp.Expr:
-    """Sums whose outermost limit has numeric ends and at most _MAX_CASES terms, written out term by term."""
+    """Sums whose outermost limit has numeric ends low <= high and at most _MAX_CASES terms, written out term by
+    term (the index replaced in its free occurrences only: an inner sum that binds the same name keeps its own)."""
 
     def short(e):
         if not isinstance(e, sp.Sum):
@@ -286,7 +320,7 @@ def _write_out_short_sums(expr: sp.Expr) -> sp.Expr:
     def write_out(e):
         var, low, high = e.limits[-1]
         inner = sp.Sum(e.function, *e.limits[:-1]) if len(e.limits) > 1 else e.function
-        return sp.Add(*(inner.xreplace({var: sp.Integer(v)}) for v in range(int(low), int(high) + 1)))
+        return sp.Add(*(substitute_free(inner, var, sp.Integer(v)) for v in range(int(low), int(high) + 1)))
 
     if not expr.has(sp.Sum):
         return expr
@@ -333,7 +367,10 @@ def _has_nested_sums(expr: sp.Expr) -> bool:
 
 def _merge(factors: tuple[sp.Expr, ...]) -> sp.Expr:
     """prod_a f_a * prod_b Sum(g_b, L_b) = Sum(prod_a f_a prod_b g_b, L_1, ..., L_m): finite sums are linear,
-    and after renaming every bound index afresh no factor or limit mentions another sum's index."""
+    also under Karr's convention (a reversed sum is minus a sum over a finite set, and the signs multiply as the
+    nested sums' do), and after renaming every bound index afresh (Dummies) no factor or limit mentions another
+    sum's index; each sum's own limits keep their order, so a limit that depends on an outer index of the same
+    sum still sees it."""
     sums = [_fresh(f) for f in factors if isinstance(f, sp.Sum)]
     others = [f for f in factors if not isinstance(f, sp.Sum)]
     if not sums:
@@ -391,13 +428,114 @@ def flatten_sums(expr: sp.Expr) -> sp.Expr:
     return sp.Add(*(_sorted_limits(t) if isinstance(t, sp.Sum) else t for t in sp.Add.make_args(flat)))
 
 
+def _is_true(relation) -> bool:
+    return sp.sympify(relation) is sp.true
+
+
+def _symbol_assumptions(domain: sp.Set) -> dict[str, bool]:
+    """The SymPy assumptions a set of values implies, and no more: real; integer, positive, nonnegative, negative,
+    nonpositive only where the set shows it (an end SymPy cannot order implies nothing)."""
+    facts = {"real": True}
+    if domain.is_subset(sp.S.Integers) is True:
+        facts["integer"] = True
+    inf, sup = domain.inf, domain.sup
+    if _is_true(inf > 0) or (inf == 0 and _is_true(domain.contains(0) == sp.false)):
+        facts["positive"] = True
+    elif _is_true(inf >= 0):
+        facts["nonnegative"] = True
+    if _is_true(sup < 0) or (sup == 0 and _is_true(domain.contains(0) == sp.false)):
+        facts["negative"] = True
+    elif _is_true(sup <= 0):
+        facts["nonpositive"] = True
+    return facts
+
+
+def implied_assumptions(atom: sp.Basic, assumptions: Assumptions) -> dict[str, bool]:
+    """The SymPy assumptions the declared domain of a Symbol or IndexedBase implies; a free index with a range
+    (k, 1, d) is an integer with the sign of its lower end."""
+    if isinstance(atom, sp.Symbol) and assumptions.index_range(atom) is not None:
+        low, _ = assumptions.index_range(atom)
+        facts = {"integer": True}
+        low_bound = enclose(low, assumptions)
+        if low_bound is not None and low_bound.is_positive():
+            facts["positive"] = True
+        elif low_bound is not None and low_bound.is_nonnegative():
+            facts["nonnegative"] = True
+        return facts
+    return _symbol_assumptions(assumptions.domain_of(atom))
+
+
+_FACTS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive")
+
+
+def stronger_assumptions(expr: sp.Expr, assumptions: Assumptions) -> dict[sp.Basic, tuple[str, ...]]:
+    """The free Symbols and IndexedBases of `expr` whose SymPy assumptions claim more than their declared domain
+    implies (e.g. positive, declared over R), each with what it claims beyond."""
+    found = {}
+    atoms = {a for a in sp.sympify(expr).free_symbols if isinstance(a, sp.Symbol)}
+    atoms |= sp.sympify(expr).atoms(sp.IndexedBase)
+    labels = {b.label for b in atoms if isinstance(b, sp.IndexedBase)}
+    for atom in atoms - labels:
+        implied = sp.Dummy(**{"real": True, **implied_assumptions(atom, assumptions)})
+        extra = tuple(f for f in _FACTS if getattr(atom, f"is_{f}") and not getattr(implied, f"is_{f}"))
+        if extra:
+            found[atom] = extra
+    return dict(sorted(found.items(), key=lambda item: sp.default_sort_key(item[0])))
+
+
+def governed_by_domains(expr: sp.Expr, assumptions: Assumptions) -> tuple[sp.Expr, Assumptions]:
+    """`expr` and `assumptions` with every Symbol and IndexedBase rebuilt so that its SymPy assumptions are exactly
+    what its declared domain implies (Assumptions.domain_of: undeclared ones get the checker's default).
+
+    A symbol made `positive=True` but declared over R would otherwise let simplify prove log(x^2) = 2 log(x),
+    false at x = -1: the declared domain governs. A symbol bound by a Sum or Product anywhere is rebuilt as an
+    integer only (its limits, not its assumptions, say which values it takes). Weaker assumptions can only make
+    fewer rewrites apply, so this is sound; it cannot undo what SymPy evaluated when `expr` was built."""
+    expr = sp.sympify(expr)
+    parts = [expr, *(v for _, v in assumptions.definitions), *(d for d, _ in assumptions.definitions)]
+    parts += [a for a, _ in assumptions.domains] + list(assumptions.parameters)
+    parts += [sp.Tuple(*limit) for limit in assumptions.indices]
+    bound = {var for part in parts for e in part.atoms(sp.Sum, sp.Product) for var, *_ in e.limits}
+    mapping: dict[sp.Basic, sp.Basic] = {}
+    for part in parts:
+        for base in part.atoms(sp.IndexedBase):
+            if base not in mapping:
+                facts = implied_assumptions(base, assumptions)
+                mapping[base] = sp.IndexedBase(base.label.name, *base.args[1:], **facts)
+        for symbol in part.atoms(sp.Symbol):
+            if symbol in mapping:
+                continue
+            facts = (
+                {"integer": True} if symbol in bound else _symbol_assumptions(assumptions.domain_of(symbol))
+            )
+            rebuilt = (
+                sp.Dummy(symbol.name, **facts)
+                if isinstance(symbol, sp.Dummy)
+                else sp.Symbol(symbol.name, **facts)
+            )
+            mapping[symbol] = rebuilt
+    mapping = {old: new for old, new in mapping.items() if old != new}
+    if not mapping:
+        return expr, assumptions
+    governed = Assumptions(
+        tuple((atom.xreplace(mapping), domain) for atom, domain in assumptions.domains),
+        tuple(p.xreplace(mapping) for p in assumptions.parameters),
+        tuple(tuple(sp.sympify(e).xreplace(mapping) for e in limit) for limit in assumptions.indices),
+        tuple((d.xreplace(mapping), v.xreplace(mapping)) for d, v in assumptions.definitions),
+        assumptions.statements,
+    )
+    return expr.xreplace(mapping), governed
+
+
 def proves_zero(expr: sp.Expr, assumptions: Assumptions, budget: float) -> bool:
     """True only if `expr` is proved to be 0 for every admissible value; False means 'not proved'.
 
-    Nested sums, products and squares of sums are first tried in a flat normal form (flatten_sums), where
-    exchanged sums and a multiplied-out square compare summand by summand."""
+    The symbols' SymPy assumptions are first made exactly what their declared domains imply
+    (governed_by_domains). Nested sums, products and squares of sums are first tried in a flat normal form
+    (flatten_sums), where exchanged sums and a multiplied-out square compare summand by summand."""
     deadline = time.monotonic() + budget
-    expr = prepare(sp.sympify(expr), assumptions)
+    expr, assumptions = governed_by_domains(expr, assumptions)
+    expr = prepare(expr, assumptions)
     expr = expand_log_soundly(expr, assumptions)
     expr = _shift_out_of_log_sum_exp(expr)
     try:

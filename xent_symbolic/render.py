@@ -10,7 +10,7 @@ import sympy as sp
 from ._version import __version__
 from .check import CheckedDerivation, Conclusion, StepCheck, set_text
 from .claims import NONNEGATIVE
-from .core import Derivation, Relation
+from .core import Derivation, Relation, Status
 from .latex import conclusion_latex, document, latex
 
 __all__ = [
@@ -87,10 +87,19 @@ def check_report(checked: CheckedDerivation) -> str:
                 if obligation.values:
                     line += f" the values are {', '.join(obligation.values)}"
             lines.append(line)
-    verdict = "ok" if checked.ok else "NOT ok"
+    verdict = _VERDICT[checked.status]
     lines.append(f"conclusion ({checked.conclusion.status.value}): {conclusion_text(checked.conclusion)}")
     lines.append(f"{verdict}: {_tally(checked)}")
     return "\n".join(lines) + "\n"
+
+
+#: the report's last word: ok only when every obligation is proved; numeric evidence alone is not ok
+_VERDICT = {
+    Status.PROVED: "ok",
+    Status.CHECKED: "NOT ok (not proved, only checked numerically)",
+    Status.UNKNOWN: "NOT ok (not proved)",
+    Status.REFUTED: "NOT ok (refuted)",
+}
 
 
 def _tally(checked: CheckedDerivation) -> str:

@@ -10,7 +10,57 @@ from .core import Relation
 from .errors import RuleError
 from .rules import Rule
 
-__all__ = ["CollectSquare", "FactorSums", "ReorderSums"]
+__all__ = ["CollectSquare", "FactorSums", "ReorderSums", "substitute_free", "write_out_sums"]
+
+
+def substitute_free(expr: sp.Expr, var: sp.Symbol, value: sp.Expr) -> sp.Expr:
+    """`expr` with the free occurrences of `var` replaced by `value`: a Sum or Product that binds `var` again
+    (shadowing it) keeps its own; only its limits outside that binding change (xreplace would replace both)."""
+    if not expr.has(var):
+        return expr
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        shadow = max((k for k, (v, *_) in enumerate(expr.limits) if v == var), default=-1)
+        function = expr.function if shadow >= 0 else substitute_free(expr.function, var, value)
+        limits = [
+            (v, low, high)
+            if k < shadow
+            else (v, substitute_free(low, var, value), substitute_free(high, var, value))
+            for k, (v, low, high) in enumerate(expr.limits)
+        ]
+        return expr.func(function, *limits)
+    if not expr.args:
+        return value if expr == var else expr
+    return expr.func(*(substitute_free(a, var, value) for a in expr.args))
+
+
+#: the most terms a sum or product is written out with (sampled sizes are at most 4)
+_MAX_WRITTEN_OUT = 10_000
+
+
+def write_out_sums(expr: sp.Expr) -> sp.Expr:
+    """Every Sum and Product whose limits are integers written out term by term, the outermost limit first, so
+    an inner limit that depends on an outer index (sum_{i<=n} sum_{j<=i} x_j) becomes numbers too and no bound
+    element x[j] is left to be sampled as a free unknown. Karr's convention for reversed limits:
+    sum_{i=a}^{b} f = -sum_{i=b+1}^{a-1} f and prod_{i=a}^{b} f = 1 / prod_{i=b+1}^{a-1} f when b < a - 1."""
+
+    def out(e: sp.Expr) -> sp.Expr:
+        if not isinstance(e, (sp.Sum, sp.Product)):
+            return e.func(*(out(a) for a in e.args)) if e.args else e
+        var, low, high = e.limits[-1]
+        if not (low.is_Integer and high.is_Integer) or abs(high - low) > _MAX_WRITTEN_OUT:
+            return e
+        inner = e.func(e.function, *e.limits[:-1]) if len(e.limits) > 1 else e.function
+        combine = sp.Add if isinstance(e, sp.Sum) else sp.Mul
+        if high >= low - 1:
+            return combine(
+                *(out(substitute_free(inner, var, sp.Integer(v))) for v in range(int(low), int(high) + 1))
+            )
+        reversed_terms = combine(
+            *(out(substitute_free(inner, var, sp.Integer(v))) for v in range(int(high) + 1, int(low)))
+        )
+        return -reversed_terms if isinstance(e, sp.Sum) else 1 / reversed_terms
+
+    return out(expr) if expr.has(sp.Sum, sp.Product) else expr
 
 
 def _gather(expr: sp.Expr) -> tuple[list[sp.Expr], list[tuple]]:

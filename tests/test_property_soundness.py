@@ -1,0 +1,171 @@
+"""Property tests of the prover's soundness: random expression trees never get 'proved' for something false.
+
+proves_zero never proves a difference that is nonzero (at 60 digits) at a sampled point of the declared
+domains, and a MonotoneMap step is never proved for a phi that decreases somewhere on a sample of its domain.
+The differences are built from a random tree and a rewrite of it that SymPy applies with force=True (sound only
+under sign conditions the domains may not give), so many of them are false and tempting.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+from unittest.mock import patch
+
+import mpmath
+import sympy as sp
+import sympy.physics.units
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xent_symbolic.assumptions import Assumptions
+from xent_symbolic.check import check_step
+from xent_symbolic.core import Status
+from xent_symbolic.evidence import Evidence, sample_value
+from xent_symbolic.functions import sigmoid, softplus
+from xent_symbolic.primitives import MPMATH_FUNCTIONS
+from xent_symbolic.prove import proves_zero
+from xent_symbolic.rules import MonotoneMap
+
+DOMAINS = {
+    "R": sp.S.Reals,
+    "positive": sp.Interval.open(0, sp.oo),
+    "unit": sp.Interval.open(0, 1),
+    "nonnegative": sp.Interval(0, sp.oo),
+}
+#: the symbols, created with assumptions that may be stronger than the domain they are declared in
+SYMBOLS = (sp.Symbol("a", real=True), sp.Symbol("b", positive=True), sp.Symbol("c"))
+T = sp.Symbol("t", real=True)
+BUDGET = 0.01
+DIGITS = 60
+
+UNARY = (sp.exp, sp.log, sigmoid, softplus, sp.tanh, lambda e: -e, sp.sqrt, lambda e: e**2)
+BINARY = (sp.Add, sp.Mul, lambda x, y: x - y, lambda x, y: x / y, lambda x, y: x**y)
+CONSTANTS = (sp.Integer(1), sp.Integer(2), sp.Integer(-1), sp.Rational(1, 2), sp.Integer(0))
+
+
+def _trees(leaves):
+    base = st.one_of(st.sampled_from(leaves), st.sampled_from(CONSTANTS))
+    return st.recursive(
+        base,
+        lambda inner: st.one_of(
+            st.tuples(st.sampled_from(UNARY), inner).map(lambda p: p[0](p[1])),
+            st.tuples(st.sampled_from(BINARY), inner, inner).map(lambda p: p[0](p[1], p[2])),
+        ),
+        max_leaves=4,
+    )
+
+
+REWRITES = (
+    lambda e: sp.expand_log(e, force=True),
+    lambda e: sp.powsimp(e, force=True),
+    lambda e: sp.expand_power_base(e, force=True),
+    lambda e: sp.powdenest(e, force=True),
+    lambda e: sp.logcombine(e, force=True),
+    lambda e: e.rewrite(sp.exp),
+    lambda e: e + sp.Rational(1, 10**45),
+    sp.expand,
+)
+
+
+def _without_gc(function, *args, **kwargs):
+    """Call `function` with the garbage collector off: the budget's timer signal must not land in hypothesis's
+    gc callback, where Python ignores the exception and the budget is lost."""
+    gc.disable()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        gc.enable()
+
+
+def _no_evidence(*args, **kwargs):
+    return Evidence(0, DIGITS)
+
+
+def _values(expr, symbols, point):
+    """expr at the point, at DIGITS digits (None where it is undefined or not finite)."""
+    with mpmath.workdps(DIGITS):
+        try:
+            value = sp.lambdify(symbols, expr, modules=[MPMATH_FUNCTIONS, "mpmath"])(*point)
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError):
+            return None
+        try:
+            value = mpmath.mpmathify(value)
+        except TypeError:  # not a number: a symbol the point does not give a value to
+            return None
+        return value if mpmath.isfinite(value) else None
+
+
+@given(
+    tree=_trees(SYMBOLS),
+    second=_trees(SYMBOLS),
+    rewrite=st.sampled_from(REWRITES),
+    domains=st.tuples(*(st.sampled_from(sorted(DOMAINS)) for _ in SYMBOLS)),
+    seed=st.integers(0, 2**16),
+)
+def test_proves_zero_never_proves_a_nonzero_difference(tree, second, rewrite, domains, seed):
+    try:
+        other = rewrite(tree)
+    except (TypeError, ValueError, NotImplementedError, RecursionError, AttributeError):
+        return
+    if other == tree:  # the rewrite did not apply: compare with another tree (or a nudge of this one)
+        other = second if second != tree else tree + sp.Rational(1, 10**45)
+    difference = tree - other
+    if difference.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return
+    assumptions = Assumptions(tuple((s, DOMAINS[d]) for s, d in zip(SYMBOLS, domains, strict=True)))
+    if not _without_gc(proves_zero, difference, assumptions, BUDGET):
+        return
+    rng = random.Random(seed)
+    symbols = sorted(tree.free_symbols | other.free_symbols, key=sp.default_sort_key)
+    for _ in range(8):
+        with mpmath.workdps(DIGITS):
+            point = [sample_value(assumptions.domain_of(s), rng) for s in symbols]
+        lhs, rhs = _values(tree, symbols, point), _values(other, symbols, point)
+        if lhs is None or rhs is None:
+            continue
+        with mpmath.workdps(DIGITS):
+            scale = max(mpmath.mpf(1), abs(lhs), abs(rhs))
+            assert abs(lhs - rhs) <= scale * mpmath.mpf(10) ** (-(DIGITS - 15)), (
+                f"proved {tree} = {other} under {domains}, but at {point} they are {lhs} and {rhs}"
+            )
+
+
+@given(
+    phi=_trees((T, T, SYMBOLS[0])),
+    domain=st.sampled_from(sorted(DOMAINS)),
+    increasing=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_a_monotone_claim_is_never_proved_for_a_phi_that_turns(phi, domain, increasing, seed):
+    if not phi.has(T):
+        return
+    x = sp.Symbol("x", real=True)
+    assumptions = Assumptions(((x, DOMAINS[domain]), (SYMBOLS[0], sp.S.Reals)))
+    rule = MonotoneMap(sp.Lambda(T, phi), DOMAINS[domain], increasing=increasing, justification="claimed")
+    try:
+        step = rule.step(x, assumptions)
+    except Exception:  # the rule does not change x: nothing to check
+        return
+    with patch("xent_symbolic.check.search", _no_evidence):  # proved never rests on sampling: skip it here
+        obligations = _without_gc(check_step, step, assumptions, budget=BUDGET).obligations
+    (monotone,) = [o for o in obligations if "strictly" in o.claim]
+    if monotone.status is not Status.PROVED:
+        return
+    rng = random.Random(seed)
+    symbols = [T, SYMBOLS[0]]
+    for _ in range(8):
+        with mpmath.workdps(DIGITS):
+            t1, t2 = sorted(sample_value(DOMAINS[domain], rng) for _ in range(2))
+            a = sample_value(sp.S.Reals, rng)
+        if t1 == t2:
+            continue
+        low, high = _values(phi, symbols, [t1, a]), _values(phi, symbols, [t2, a])
+        if low is None or high is None or mpmath.im(low) or mpmath.im(high):
+            continue
+        with mpmath.workdps(DIGITS):
+            rise = high - low if increasing else low - high
+            tolerance = max(mpmath.mpf(1), abs(low), abs(high)) * mpmath.mpf(10) ** (-(DIGITS - 15))
+            assert rise > -tolerance, (
+                f"proved {phi} monotone on {domain}, but at t = {t1}, {t2}: {low}, {high}"
+            )
