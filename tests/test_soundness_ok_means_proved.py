@@ -54,7 +54,8 @@ def test_a_rewrite_off_by_1e_45_is_only_checked_and_exits_3():
 
 
 def test_the_report_says_checked_when_only_sampled():
-    wrong = Rewrite("nudge", lambda e: e + sp.Float("1e-45", 60), "adds nothing, it claims")
+    # off by at most 1.3e-45 relative everywhere: below what 50-digit sampling can see, so only checked
+    wrong = Rewrite("nudge", lambda e: e + sp.Float("1e-45", 60) * sp.exp(-(x**2)), "adds nothing, it claims")
     assumptions = Assumptions(domains=((x, sp.S.Reals),), parameters=(x,))
     checked = check(_derivation(sp.exp(x), assumptions, wrong), budget=0.0)
     assert checked.status is Status.CHECKED

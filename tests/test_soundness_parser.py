@@ -64,3 +64,31 @@ def test_irrational_domain_ends_work(capsys, domain):
     assert code == 1 and out.startswith("refuted: at x = ")
     code = main(["verify-grad", "--loss", "x**3", "--wrt", "x", "--claim", "3*x**2", "--domain", domain])
     assert code == 0
+
+
+def test_a_rewrite_wrong_by_a_tiny_constant_far_below_one_is_refuted():
+    # issue 13, class 12: values below 1 were compared with an absolute 1e-38; exp(x) + 1e-45 differs from
+    # exp(x) by a large relative amount where exp(x) is tiny
+    import sympy as sp
+
+    from xent_symbolic import Assumptions, Derivation, Name, Status, check
+    from xent_symbolic.rules import Rewrite
+
+    x = sp.Symbol("x", real=True)
+    nudge = Rewrite("nudge", lambda e: e + sp.Float("1e-45", 60), "adds nothing, it claims")
+    assumptions = Assumptions(domains=((x, sp.S.Reals),), parameters=(x,))
+    checked = check(Derivation("t", "t", sp.exp(x), assumptions, Name("f", "f")).apply(nudge), budget=0.0)
+    assert checked.status is Status.REFUTED
+
+
+def test_a_claim_that_is_not_real_where_the_derivative_is_is_refuted():
+    # issue 13, class 12: such points were skipped, not refuted
+    from xent_symbolic.core import Status
+    from xent_symbolic.verify import verify_gradient
+
+    result = verify_gradient("z**2/2", "z", "z + sqrt(z) - sqrt(abs(z))")  # equal for z >= 0 only
+    assert result.status is Status.REFUTED
+    assert (
+        result.report().startswith("refuted: at z = -")
+        and " the claim gives no real value but d/dz = " in result.report()
+    )

@@ -126,7 +126,9 @@ def decide_equal(
     claim: str | None = None,
     points: int = 60,
 ) -> Obligation:
-    """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown.
+    """Decide lhs = rhs over the admissible values: proved, refuted with a point, checked, or unknown. `lhs` is
+    the reference (a step's before, or phi(before)): a point where it is not real says nothing, one where it is
+    real and `rhs` is not refutes.
 
     Proved only symbolically (identical, or proves_zero of the difference), and never when a symbol's SymPy
     assumptions claim more than its declared domain. Refuted only at a point where the sampled values, as exact
@@ -135,7 +137,7 @@ def decide_equal(
     claim = claim or f"{lhs} = {rhs}"
     beyond = stronger_assumptions(sp.Tuple(lhs, rhs), assumptions)
     if beyond:  # SymPy may have used the stronger assumptions already, when lhs and rhs were built
-        evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points)
+        evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points, defining=(0,))
         return _refuted_or_checked(claim, evidence, f"not proved: {_beyond_text(beyond, assumptions)}")
     if lhs == rhs:
         return Obligation(claim, Status.PROVED, "identical expressions")
@@ -143,7 +145,7 @@ def decide_equal(
         return Obligation(
             claim, Status.PROVED, "symbolic: the difference simplifies to 0 under the assumptions"
         )
-    evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points)
+    evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points, defining=(0,))
     return _refuted_or_checked(claim, evidence, f"not proved symbolically within {budget:g} s")
 
 
@@ -329,8 +331,8 @@ def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_
             expected = step.transform(step.before)
             obligations = (
                 decide_equal(
-                    step.after,
                     expected,
+                    step.after,
                     assumptions,
                     budget=budget,
                     claim=f"after = phi(before), {phi_text(step.transform)}",
@@ -339,7 +341,7 @@ def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_
         case Relation.INCREASING | Relation.DECREASING:
             expected = step.transform(step.before)
             obligations = (
-                decide_equal(step.after, expected, assumptions, budget=budget, claim="after = phi(before)"),
+                decide_equal(expected, step.after, assumptions, budget=budget, claim="after = phi(before)"),
                 _free_of_parameters(step.transform, assumptions),
                 _monotone(step.transform, step.relation, step.domain, assumptions),
                 _decide_within(

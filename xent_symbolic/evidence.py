@@ -69,6 +69,8 @@ def _concrete(
 
 #: precision (decimal digits) at which a counterexample is re-evaluated before it is reported
 CONFIRM_DPS = 120
+#: the most working precision (bits) SymPy's evalf may use to certify those digits
+_CONFIRM_MAXN = 4000
 
 
 def _exact(value) -> sp.Rational:
@@ -96,10 +98,12 @@ def _confirmed(
     state,
     point: dict[sp.Basic, object],
     allow_bad: bool,
+    defining: Sequence[int] | None = None,
 ) -> tuple | None:
     """The values of `exprs` at `point`, re-evaluated from the expressions themselves (the sampled values as
-    exact rationals, SymPy's evaluation at CONFIRM_DPS digits) when the predicate fails there too; None when it
-    does not confirm (the fast evaluation was wrong) or cannot be evaluated."""
+    exact rationals, SymPy's evalf with its digits certified (strict) at CONFIRM_DPS digits) when the predicate
+    fails there too; None when it does not confirm (the fast evaluation was wrong), when SymPy cannot certify the
+    digits, or when a defining expression is not real there (see `search`)."""
     rng = random.Random()
     exact = {atom: _exact(v) for atom, v in point.items()}
     values = []
@@ -108,11 +112,14 @@ def _confirmed(
             for e in exprs:
                 rng.setstate(state)
                 value = _concrete(sp.sympify(e), assumptions, sizes, rng).xreplace(exact).doit()
-                values.append(_to_mpmath(sp.N(value, CONFIRM_DPS)))
-            if not allow_bad and any(_is_bad(v) for v in values):
-                return None
+                values.append(_to_mpmath(sp.N(value, CONFIRM_DPS, strict=True, maxn=_CONFIRM_MAXN)))
+            bad = [k for k, v in enumerate(values) if _is_bad(v)]
+            if not allow_bad and bad:
+                if defining is None or any(k in defining for k in bad):
+                    return None
+                return tuple(values)  # defined where the defining expressions are, and not real: refuted
             return None if holds(values) else tuple(values)
-    except (ZeroDivisionError, ValueError, OverflowError, TypeError, RecursionError):
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError, RecursionError, sp.PrecisionExhausted):
         return None
 
 
@@ -192,11 +199,15 @@ def search(
     seed: int = 20261123,
     instances: int = 3,
     allow_bad: bool = False,
+    defining: Sequence[int] | None = None,
 ) -> Evidence:
     """Evaluate `exprs` at random admissible points until `holds(values)` fails or `points` pass.
 
     Points where a value is complex or not finite are skipped and counted, unless `allow_bad` hands them to
-    `holds` too. The search is seeded and repeatable; a failing point names the sizes it used.
+    `holds` too. With `defining` (indices into `exprs`), only a point where a defining expression is not real is
+    skipped: one where the defining ones are real and another is not fails (a rewrite that is complex where its
+    input is real is wrong there). A failing point is re-evaluated exactly before it is reported. The search is
+    seeded and repeatable; a failing point names the sizes it used.
     """
     rng = random.Random(seed)
     extra = extra or {}
@@ -228,14 +239,15 @@ def search(
                 except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                     skipped += 1
                     continue
-                if not allow_bad and any(_is_bad(v) for v in values):
+                bad = [k for k, v in enumerate(values) if _is_bad(v)]
+                if not allow_bad and bad and (defining is None or any(k in defining for k in bad)):
                     skipped += 1
                     continue
-                if holds(values):
+                if not bad and holds(values):
                     passed += 1
                     continue
             at = dict(zip(atoms, values_in, strict=False))
-            exact = _confirmed(exprs, holds, assumptions, sizes, state, at, allow_bad)
+            exact = _confirmed(exprs, holds, assumptions, sizes, state, at, allow_bad, defining)
             if exact is None:  # the exact re-evaluation does not confirm: no refutation at this point
                 skipped += 1
                 continue
@@ -270,6 +282,7 @@ def _sampled_atoms(concrete: Sequence[sp.Expr]) -> list[sp.Basic]:
 
 
 def close(a, b, dps: int = DPS) -> bool:
-    """Equal up to the working precision, relative to the larger magnitude (at least 1)."""
-    scale = max(mpmath.mpf(1), abs(a), abs(b))
-    return abs(a - b) <= scale * mpmath.power(10, -(dps - 12))
+    """Equal up to the working precision relative to the larger magnitude, however small (two values of 1e-60
+    that differ in their tenth digit are not equal; both zero are). Digits lost to cancellation at `dps` may make
+    equal values differ here: `search` re-evaluates every failing point exactly before it reports it."""
+    return abs(a - b) <= max(abs(a), abs(b)) * mpmath.power(10, -(dps - 12))

@@ -273,7 +273,12 @@ def _evidence(
     try:
         with time_limit(remaining):
             return search(
-                [claim, truth, loss], lambda v: close(v[0], v[1]), assumptions, points=POINTS, dps=dps
+                [claim, truth, loss],
+                lambda v: close(v[0], v[1]),
+                assumptions,
+                points=POINTS,
+                dps=dps,
+                defining=(1, 2),  # where the loss and its derivative are real, the claim must be too
             )
     except BudgetExceeded:
         return None
@@ -335,6 +340,8 @@ def _decide(
         ratio = None
         if values is not None:
             claimed, true = _shown_apart(*values)
+            if mpmath.isnan(values[0]):
+                claimed = "no real value"
             method += ", confirmed exactly at the printed point"
             with mpmath.workdps(CONFIRM_DPS):
                 ratio = values[0] / values[1] if values[1] != 0 else None
