@@ -75,3 +75,15 @@ def test_check_budget_raises_once_the_budget_is_spent():
     with pytest.raises(BudgetExceeded), time_limit(0.05):
         while True:
             check_budget()
+
+
+def test_an_alarm_swallowed_inside_the_block_is_raised_again():
+    start = time.monotonic()
+    swallowed = []
+    with pytest.raises(BudgetExceeded), time_limit(0.1):
+        try:
+            _spin(5)
+        except BudgetExceeded:
+            swallowed.append(True)  # as Python does with an exception raised in a gc callback
+        _spin(5)
+    assert swallowed == [True] and time.monotonic() - start < 3.0

@@ -78,6 +78,9 @@ class _Watchdog:
 #: the least delay of an alarm: an enclosing budget found spent when an inner block ends fires this much later,
 #: after the handler that swallowed the inner block's exception has run, not inside it
 _GRACE = 0.005
+#: how often an alarm repeats once its deadline has passed, until the block it limits has ended (long enough
+#: that a repeat never lands while the first one is still unwinding the block)
+_REPEAT = 1.0
 
 
 def _arm(deadline: float | None) -> None:
@@ -86,7 +89,9 @@ def _arm(deadline: float | None) -> None:
         if deadline is None:
             signal.setitimer(signal.ITIMER_REAL, 0)
         else:
-            signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), _GRACE))
+            # repeated every _REPEAT seconds until the block ends: an exception raised inside a garbage-collector
+            # callback or a __del__ is dropped by Python, and the budget must not be lost with it
+            signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), _GRACE), _REPEAT)
         return
     watchdog = getattr(_local, "watchdog", None)
     if watchdog is not None:
