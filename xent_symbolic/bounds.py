@@ -231,8 +231,10 @@ def _sqrt_e(x: sp.Expr, prec: int, rnd: str) -> sp.Expr:
 def _function_e(value: Directed, x: sp.Expr, prec: int, rnd: str) -> sp.Expr | None:
     """f(x) rounded, f increasing near x (a primitive's `value`); None where it cannot be evaluated there
     (an operand rounded out of the domain), and the caller falls back on the table's end."""
+    # a rational operand is rounded with as many extra bits as it has, so 1 + 10**-40 stays above 1
+    wp = prec + (max(x.p.bit_length(), x.q.bit_length()) if x.is_Rational else 0)
     try:
-        return _from_mpf(value(_to_mpf(x, prec, rnd), prec, rnd))
+        return _from_mpf(value(_to_mpf(x, wp, rnd), prec, rnd))
     except (ComplexResult, ValueError, ZeroDivisionError, OverflowError):
         return None
 

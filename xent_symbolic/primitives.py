@@ -23,6 +23,7 @@ from mpmath.libmp import (
     mpf_erf,
     mpf_exp,
     mpf_log,
+    mpf_mul,
     mpf_neg,
     mpf_shift,
     mpf_sub,
@@ -190,20 +191,25 @@ def _log_d(x: tuple, prec: int, rnd: str) -> tuple:
 
 
 def _expm1_d(x: tuple, prec: int, rnd: str) -> tuple:
-    """exp(x) - 1: exp rounded the same way at enough extra bits that subtracting 1 keeps `prec` bits of the
-    result (|exp(x) - 1| >= |x| / 2 for x >= -1, so |x|'s magnitude extra bits suffice; below -1 the result is
-    near -1 and needs none)."""
+    """exp(x) - 1. For |x| < 2**-(prec + 8): x <= exp(x) - 1 <= x + x**2 (|x| <= 1). Otherwise exp rounded the
+    same way at |x|'s magnitude extra bits (at most prec + 8), so subtracting 1 keeps `prec` bits of the
+    result (|exp(x) - 1| >= |x| / 2 for x >= -1; below -1 the result is near -1 and needs none)."""
     if x == fzero:
         return fzero
+    if _magnitude(x) < -(prec + 8):
+        return x if rnd == round_floor else mpf_add(x, mpf_mul(x, x, prec, rnd), prec, rnd)
     extra = max(0, -_magnitude(x)) + 8
     return mpf_sub(mpf_exp(x, prec + extra, rnd), fone, prec, rnd)
 
 
 def _log1p_d(x: tuple, prec: int, rnd: str) -> tuple:
-    """log(1 + x): 1 + x rounded the way asked with |x|'s magnitude extra bits below 1 (so a tiny x is kept),
-    then log rounded the same way."""
+    """log(1 + x). For |x| < 2**-(prec + 8): x - x**2 <= log(1 + x) <= x (|x| <= 1/2). Otherwise 1 + x rounded
+    the way asked with |x|'s magnitude extra bits (at most prec + 8), so a small x is kept, then log rounded the
+    same way."""
     if x == fzero:
         return fzero
+    if _magnitude(x) < -(prec + 8):
+        return x if rnd == round_ceiling else mpf_sub(x, mpf_mul(x, x, prec, round_ceiling), prec, rnd)
     extra = max(0, -_magnitude(x)) + 8
     return mpf_log(mpf_add(x, fone, prec + extra, rnd), prec, rnd)
 
