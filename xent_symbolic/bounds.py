@@ -570,7 +570,9 @@ def _limits(expr: sp.Sum | sp.Product, ctx: _Context):
         return None
     first = _min((low_b.lo, _add_e(high_b.lo, sp.S.One, ctx.prec, FLOOR)))
     last = _max((high_b.hi, _add_e(low_b.hi, sp.S.NegativeOne, ctx.prec, CEILING)))
-    scope = replace(ctx, env={**ctx.env, index: Bound(first, last)}, integers=ctx.integers | {index})
+    # (an empty range, a = b + 1, gives first > last: the hull of the two is still a superset of the index set)
+    span = Bound(_min((first, last)), _max((first, last)))
+    scope = replace(ctx, env={**ctx.env, index: span}, integers=ctx.integers | {index})
     inner = expr.func(expr.function, *inner_limits) if inner_limits else expr.function
     return count, inner, scope
 
