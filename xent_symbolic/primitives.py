@@ -419,7 +419,7 @@ def _stable_code(primitive: Primitive) -> Callable:
 
 def _formula_code(self, printer) -> str:
     # the plain formula, as the mpmath evaluations compute it (complex arguments give complex values)
-    return printer._print(_log1p_form(self.rewrite(sp.exp)))
+    return f"({printer._print(_log1p_form(self.rewrite(sp.exp)))})"  # parenthesised: it may be a power base
 
 
 # lambdify prints our own functions through these hooks, so sp.lambdify(z, sigmoid(z), "numpy") runs with
