@@ -36,6 +36,7 @@ def bce_checked(bce):
 #: check exports
 SLOW_MODULES = frozenset(
     {
+        "test_bounds_property",
         "test_derivations_folder",
         "test_display_katex",
         "test_export_backends",

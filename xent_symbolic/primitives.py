@@ -10,6 +10,27 @@ from types import MappingProxyType
 import mpmath
 import numpy as np
 import sympy as sp
+from mpmath.libmp import (
+    fnone,
+    fone,
+    from_int,
+    fzero,
+    mpf_abs,
+    mpf_add,
+    mpf_atan,
+    mpf_cmp,
+    mpf_div,
+    mpf_erf,
+    mpf_exp,
+    mpf_log,
+    mpf_mul,
+    mpf_neg,
+    mpf_shift,
+    mpf_sub,
+    round_ceiling,
+    round_floor,
+    round_nearest,
+)
 from sympy.codegen.cfunctions import expm1, log1p
 
 from .functions import log_sigmoid, sigmoid, softplus
@@ -32,16 +53,23 @@ BACKENDS = ("numpy", "jax", "torch")
 oo = sp.oo
 
 
+#: a directed evaluation of a function at a point: value(x, prec, rnd) is an mpmath raw number (mpf tuple) at
+#: `prec` bits that is <= f(x) when rnd is round_floor ("f") and >= f(x) when rnd is round_ceiling ("c")
+Directed = Callable[[tuple, int, str], tuple]
+
+
 @dataclass(frozen=True)
 class Monotone:
     """How to enclose f(x) given an interval of x: f is strictly increasing on `domain`, where it takes (or
-    approaches, at an open or infinite end) the values `ends` at domain.inf and domain.sup; with `even`,
-    f(-x) = f(x) and `domain` is the half [0, c] or [0, oo) on which it increases.
+    approaches, at an open or infinite end) the values `ends` at domain.inf and domain.sup; `value` rounds f at
+    a point of the domain outward (see `Directed`); with `even`, f(-x) = f(x) and `domain` is the half [0, c] or
+    [0, oo) on which it increases.
 
     No enclosure is derived where the argument may leave `domain` (or its mirror image, if even)."""
 
     domain: sp.Interval
     ends: tuple[sp.Expr, sp.Expr]
+    value: Directed
     even: bool = False
 
     def __post_init__(self) -> None:
@@ -139,6 +167,110 @@ def _spelled(numpy: str, jax: str, torch: str) -> dict[str, str]:
     return {"numpy": numpy + "({0})", "jax": jax + "({0})", "torch": torch + "({0})"}
 
 
+# ------------------------------------------------------------------------------------------- directed values
+# Each function below is `Directed`: value(x, prec, rnd) lies below f(x) for rnd = round_floor and above it for
+# round_ceiling. They are built only from mpmath's libmp operations that round in the requested direction (add,
+# sub, mul, div, exp, log, atan: the ones mpmath's own interval arithmetic rests on), each operand rounded in
+# the direction that moves the result the same way, so the composition is rounded outward; erf alone is a
+# point value widened by a stated error bound.
+
+_FLIP = {round_floor: round_ceiling, round_ceiling: round_floor}
+
+
+def _magnitude(x: tuple) -> int:
+    """m with |x| < 2**m (x finite and nonzero)."""
+    return x[2] + x[3]
+
+
+def _exp_d(x: tuple, prec: int, rnd: str) -> tuple:
+    return mpf_exp(x, prec, rnd)
+
+
+def _log_d(x: tuple, prec: int, rnd: str) -> tuple:
+    return mpf_log(x, prec, rnd)
+
+
+def _expm1_d(x: tuple, prec: int, rnd: str) -> tuple:
+    """exp(x) - 1. For |x| < 2**-(prec + 8): x <= exp(x) - 1 <= x + x**2 (|x| <= 1). Otherwise exp rounded the
+    same way at |x|'s magnitude extra bits (at most prec + 8), so subtracting 1 keeps `prec` bits of the
+    result (|exp(x) - 1| >= |x| / 2 for x >= -1; below -1 the result is near -1 and needs none)."""
+    if x == fzero:
+        return fzero
+    if _magnitude(x) < -(prec + 8):
+        return x if rnd == round_floor else mpf_add(x, mpf_mul(x, x, prec, rnd), prec, rnd)
+    extra = max(0, -_magnitude(x)) + 8
+    return mpf_sub(mpf_exp(x, prec + extra, rnd), fone, prec, rnd)
+
+
+def _log1p_d(x: tuple, prec: int, rnd: str) -> tuple:
+    """log(1 + x). For |x| < 2**-(prec + 8): x - x**2 <= log(1 + x) <= x (|x| <= 1/2). Otherwise 1 + x rounded
+    the way asked with |x|'s magnitude extra bits (at most prec + 8), so a small x is kept, then log rounded the
+    same way."""
+    if x == fzero:
+        return fzero
+    if _magnitude(x) < -(prec + 8):
+        return x if rnd == round_ceiling else mpf_sub(x, mpf_mul(x, x, prec, round_ceiling), prec, rnd)
+    extra = max(0, -_magnitude(x)) + 8
+    return mpf_log(mpf_add(x, fone, prec + extra, rnd), prec, rnd)
+
+
+def _sigmoid_d(x: tuple, prec: int, rnd: str) -> tuple:
+    """1 / (1 + exp(-x)): the denominator rounded against the direction asked, the quotient with it."""
+    other = _FLIP[rnd]
+    return mpf_div(fone, mpf_add(fone, mpf_exp(mpf_neg(x), prec, other), prec, other), prec, rnd)
+
+
+def _softplus_d(x: tuple, prec: int, rnd: str) -> tuple:
+    return _log1p_d(mpf_exp(x, prec, rnd), prec, rnd)
+
+
+def _log_sigmoid_d(x: tuple, prec: int, rnd: str) -> tuple:
+    """-log(1 + exp(-x)): the negation of softplus(-x) rounded the other way."""
+    other = _FLIP[rnd]
+    return mpf_neg(_softplus_d(mpf_neg(x), prec, other))
+
+
+def _tanh_d(x: tuple, prec: int, rnd: str) -> tuple:
+    """u / (u + 2) with u = exp(2x) - 1 > -1, increasing in u: u rounded the way asked, then the denominator
+    rounded so that the quotient moves that way too (against it where u >= 0, with it where u < 0)."""
+    u = _expm1_d(mpf_shift(x, 1), prec, rnd)
+    denominator = mpf_add(u, from_int(2), prec, _FLIP[rnd] if u[0] == 0 else rnd)
+    return mpf_div(u, denominator, prec, rnd)
+
+
+def _sinh_d(x: tuple, prec: int, rnd: str) -> tuple:
+    """((exp(x) - 1) - (exp(-x) - 1)) / 2: no cancellation near 0, the two terms having opposite signs."""
+    difference = mpf_sub(_expm1_d(x, prec, rnd), _expm1_d(mpf_neg(x), prec, _FLIP[rnd]), prec, rnd)
+    return mpf_shift(difference, -1)
+
+
+def _cosh_d(x: tuple, prec: int, rnd: str) -> tuple:
+    return mpf_shift(mpf_add(mpf_exp(x, prec, rnd), mpf_exp(mpf_neg(x), prec, rnd), prec, rnd), -1)
+
+
+def _atan_d(x: tuple, prec: int, rnd: str) -> tuple:
+    return mpf_atan(x, prec, rnd)
+
+
+def _abs_d(x: tuple, prec: int, rnd: str) -> tuple:
+    return mpf_abs(x)  # exact
+
+
+def _erf_d(x: tuple, prec: int, rnd: str) -> tuple:
+    """mpmath's erf at prec + 32 bits, widened by |erf(x)| 2**-prec and clipped to [-1, 1]. mpmath sums the
+    Taylor series in fixed point with 25 guard bits beyond the precision asked (or uses 2x/sqrt(pi) and 1 where
+    they are exact to that precision), so its error is below 2**-(prec + 16) relatively: the widening leaves a
+    margin of 2**16."""
+    value = mpf_erf(x, prec + 32, round_nearest)
+    margin = mpf_shift(mpf_abs(value), -prec)
+    widened = mpf_sub(value, margin, prec, rnd) if rnd == round_floor else mpf_add(value, margin, prec, rnd)
+    if mpf_cmp(widened, fone) > 0:
+        return fone
+    if mpf_cmp(widened, fnone) < 0:
+        return fnone
+    return widened
+
+
 _REALS = sp.Interval(-oo, oo)
 _HALF_LINE = sp.Interval(0, oo)
 
@@ -149,7 +281,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sp.Abs,
         mpmath.fabs,
         np.abs,
-        Monotone(_HALF_LINE, (sp.S.Zero, oo), even=True),
+        Monotone(_HALF_LINE, (sp.S.Zero, oo), _abs_d, even=True),
         _spelled("np.abs", "jnp.abs", "torch.abs"),
     ),
     Primitive(
@@ -157,7 +289,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sp.atan,
         mpmath.atan,
         np.arctan,
-        Monotone(_REALS, (-sp.pi / 2, sp.pi / 2)),
+        Monotone(_REALS, (-sp.pi / 2, sp.pi / 2), _atan_d),
         _spelled("np.arctan", "jnp.arctan", "torch.atan"),
         in_formulas=False,  # bounds has enclosed it all along; the formula language does not offer it (yet)
     ),
@@ -166,7 +298,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sp.cosh,
         mpmath.cosh,
         np.cosh,
-        Monotone(_HALF_LINE, (sp.S.One, oo), even=True),
+        Monotone(_HALF_LINE, (sp.S.One, oo), _cosh_d, even=True),
         _spelled("np.cosh", "jnp.cosh", "torch.cosh"),
     ),
     Primitive(
@@ -174,7 +306,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sp.erf,
         mpmath.erf,
         _erf64,
-        Monotone(_REALS, (-sp.S.One, sp.S.One)),
+        Monotone(_REALS, (-sp.S.One, sp.S.One), _erf_d),
         _spelled("scipy.special.erf", "jax.scipy.special.erf", "torch.erf"),
     ),
     Primitive(
@@ -182,7 +314,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sp.exp,
         mpmath.exp,
         np.exp,
-        Monotone(_REALS, (sp.S.Zero, oo)),
+        Monotone(_REALS, (sp.S.Zero, oo), _exp_d),
         _spelled("np.exp", "jnp.exp", "torch.exp"),
     ),
     Primitive(
@@ -190,7 +322,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         expm1,
         mpmath.expm1,
         np.expm1,
-        Monotone(_REALS, (-sp.S.One, oo)),
+        Monotone(_REALS, (-sp.S.One, oo), _expm1_d),
         _spelled("np.expm1", "jnp.expm1", "torch.expm1"),
     ),
     Primitive(
@@ -198,7 +330,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sp.log,
         mpmath.log,
         np.log,
-        Monotone(sp.Interval.open(0, oo), (-oo, oo)),
+        Monotone(sp.Interval.open(0, oo), (-oo, oo), _log_d),
         _spelled("np.log", "jnp.log", "torch.log"),
         arguments=("x", "base"),
         optional=1,
@@ -208,7 +340,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         log1p,
         mpmath.log1p,
         np.log1p,
-        Monotone(sp.Interval.open(-1, oo), (-oo, oo)),
+        Monotone(sp.Interval.open(-1, oo), (-oo, oo), _log1p_d),
         _spelled("np.log1p", "jnp.log1p", "torch.log1p"),
     ),
     Primitive(
@@ -216,7 +348,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         log_sigmoid,
         _mp_log_sigmoid,
         _f64_log_sigmoid,
-        Monotone(_REALS, (-oo, sp.S.Zero)),
+        Monotone(_REALS, (-oo, sp.S.Zero), _log_sigmoid_d),
         stable=stable_log_sigmoid,
     ),
     Primitive(
@@ -224,7 +356,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sigmoid,
         _mp_sigmoid,
         _f64_sigmoid,
-        Monotone(_REALS, (sp.S.Zero, sp.S.One)),
+        Monotone(_REALS, (sp.S.Zero, sp.S.One), _sigmoid_d),
         stable=stable_sigmoid,
     ),
     Primitive(
@@ -232,7 +364,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sp.sinh,
         mpmath.sinh,
         np.sinh,
-        Monotone(_REALS, (-oo, oo)),
+        Monotone(_REALS, (-oo, oo), _sinh_d),
         _spelled("np.sinh", "jnp.sinh", "torch.sinh"),
     ),
     Primitive(
@@ -240,7 +372,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         softplus,
         _mp_softplus,
         _f64_softplus,
-        Monotone(_REALS, (sp.S.Zero, oo)),
+        Monotone(_REALS, (sp.S.Zero, oo), _softplus_d),
         stable=stable_softplus,
     ),
     Primitive(
@@ -248,7 +380,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         sp.tanh,
         mpmath.tanh,
         np.tanh,
-        Monotone(_REALS, (-sp.S.One, sp.S.One)),
+        Monotone(_REALS, (-sp.S.One, sp.S.One), _tanh_d),
         _spelled("np.tanh", "jnp.tanh", "torch.tanh"),
     ),
 )
@@ -287,7 +419,7 @@ def _stable_code(primitive: Primitive) -> Callable:
 
 def _formula_code(self, printer) -> str:
     # the plain formula, as the mpmath evaluations compute it (complex arguments give complex values)
-    return printer._print(_log1p_form(self.rewrite(sp.exp)))
+    return f"({printer._print(_log1p_form(self.rewrite(sp.exp)))})"  # parenthesised: it may be a power base
 
 
 # lambdify prints our own functions through these hooks, so sp.lambdify(z, sigmoid(z), "numpy") runs with
