@@ -185,6 +185,9 @@ def _size_sets(assumptions: Assumptions, instances: int, rng: random.Random) -> 
 
 
 def _is_bad(value) -> bool:
+    """Not a real finite number: complex, infinite, nan, or no number at all (a Piecewise where no case holds)."""
+    if not isinstance(value, (mpmath.mpf, mpmath.mpc, int, float)):
+        return True
     return (isinstance(value, mpmath.mpc) and abs(value.imag) > 0) or not mpmath.isfinite(value)
 
 
