@@ -393,3 +393,17 @@ def test_lambdify_runs_our_functions_with_no_namespace_given(p):
     with mpmath.workdps(50):
         z = mpmath.mpc(1, 1)
         assert abs(at_50(z) - p.mpmath(z)) < mpmath.mpf("1e-45")
+
+
+def test_the_mpmath_hook_rewrites_the_function_not_its_argument():
+    import inspect
+
+    from xent_symbolic.primitives import MPMATH_FUNCTIONS
+
+    y = sp.Symbol("y", real=True)
+    f = sp.lambdify(y, log_sigmoid(y**2), modules=[MPMATH_FUNCTIONS, "mpmath"])
+    assert "log(y)" not in inspect.getsource(f)  # y**2 stayed a power: real for negative y
+    with mpmath.workdps(60):
+        value = f(-mpmath.pi)
+        assert isinstance(value, mpmath.mpf)
+        assert abs(value + mpmath.log1p(mpmath.exp(-(mpmath.pi**2)))) < mpmath.mpf(10) ** -55

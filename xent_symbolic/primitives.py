@@ -419,7 +419,10 @@ def _stable_code(primitive: Primitive) -> Callable:
 
 def _formula_code(self, printer) -> str:
     # the plain formula, as the mpmath evaluations compute it (complex arguments give complex values)
-    return f"({printer._print(_log1p_form(self.rewrite(sp.exp)))})"  # parenthesised: it may be a power base
+    # only the function itself is rewritten: its argument stays as it is (y**2 must not become exp(2 log y))
+    dummy = sp.Dummy("u", real=True)
+    outer = _log1p_form(self.func(dummy).rewrite(sp.exp)).xreplace({dummy: self.args[0]})
+    return f"({printer._print(outer)})"  # parenthesised: it may be a power base
 
 
 # lambdify prints our own functions through these hooks, so sp.lambdify(z, sigmoid(z), "numpy") runs with
