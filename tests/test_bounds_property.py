@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from xent_symbolic import Assumptions
 from xent_symbolic.bounds import Bound, enclose
 from xent_symbolic.primitives import MPMATH_FUNCTIONS, PRIMITIVES
+from xent_symbolic.timebox import BudgetExceeded, time_limit
 
 x = sp.Symbol("x", real=True)
 y = sp.Symbol("y", real=True)
@@ -94,8 +95,9 @@ def _value(expr: sp.Expr, point: dict, digits: int):
     with mpmath.workdps(digits):
         args = [mpmath.mpf(sp.N(v, digits + 20)) for v in point.values()]
         try:
-            return +f(*args)
-        except (ValueError, ZeroDivisionError, OverflowError):
+            with time_limit(1.0):  # exp(exp(exp(x))) at a large x would work for hours
+                return +f(*args)
+        except (ValueError, ZeroDivisionError, OverflowError, BudgetExceeded):
             return mpmath.nan
 
 

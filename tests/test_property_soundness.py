@@ -26,6 +26,7 @@ from xent_symbolic.functions import sigmoid, softplus
 from xent_symbolic.primitives import MPMATH_FUNCTIONS
 from xent_symbolic.prove import proves_zero
 from xent_symbolic.rules import MonotoneMap
+from xent_symbolic.timebox import BudgetExceeded, time_limit
 
 DOMAINS = {
     "R": sp.S.Reals,
@@ -86,8 +87,9 @@ def _values(expr, symbols, point):
     """expr at the point, at DIGITS digits (None where it is undefined or not finite)."""
     with mpmath.workdps(DIGITS):
         try:
-            value = sp.lambdify(symbols, expr, modules=[MPMATH_FUNCTIONS, "mpmath"])(*point)
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError):
+            with time_limit(1.0):  # exp(exp(exp(x))) at a large x would work for hours
+                value = sp.lambdify(symbols, expr, modules=[MPMATH_FUNCTIONS, "mpmath"])(*point)
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError, BudgetExceeded):
             return None
         try:
             value = mpmath.mpmathify(value)
