@@ -37,16 +37,25 @@ def bce_checked(bce):
 SLOW_MODULES = frozenset(
     {
         "test_bounds_property",
+        "test_catalog_gradients",
         "test_derivations_folder",
         "test_display_katex",
         "test_export_backends",
         "test_export_glm",
         "test_export_numpy",
+        "test_export_stable",
+        "test_hessian",
+        "test_likelihoods",
         "test_losses",
         "test_notebook",
         "test_plot",
+        "test_primitives",
         "test_property_soundness",
         "test_readme",
+        "test_soundness_budgets",
+        "test_soundness_capture",
+        "test_soundness_rounding",
+        "test_timebox",
     }
 )
 #: single slow tests (about a second or more each) in otherwise fast modules
