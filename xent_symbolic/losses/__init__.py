@@ -154,6 +154,12 @@ def _prepare(logits: Any, labels: Any) -> tuple[_Backend, Any, Any]:
     return backend, z, labels
 
 
+def _weighted(loss: str, which: int, backend: _Backend, args: tuple, weight: Any) -> Any:
+    """The printed pointwise loss (which = 0) or its gradient (which = 1) at `args`, times the weights."""
+    values = pointwise(loss, backend.name)[which](*args)
+    return values if weight is None else values * weight
+
+
 def _reduce(backend: _Backend, values: Any, reduction: str, denominator: Any = None) -> Any:
     if reduction == "none":
         return values
@@ -218,8 +224,7 @@ def binary_cross_entropy(
     backend, args, weight, reduction = _bce(
         logits, labels, reduction, sample_weight, pos_weight, label_smoothing
     )
-    values = pointwise("binary_cross_entropy", backend.name)[0](*args)
-    return _reduce(backend, values if weight is None else values * weight, reduction)
+    return _reduce(backend, _weighted("binary_cross_entropy", 0, backend, args, weight), reduction)
 
 
 def binary_cross_entropy_grad(
@@ -235,8 +240,7 @@ def binary_cross_entropy_grad(
     backend, args, weight, reduction = _bce(
         logits, labels, reduction, sample_weight, pos_weight, label_smoothing
     )
-    values = pointwise("binary_cross_entropy", backend.name)[1](*args)
-    return _scale(backend, values if weight is None else values * weight, reduction)
+    return _scale(backend, _weighted("binary_cross_entropy", 1, backend, args, weight), reduction)
 
 
 # --- the focal loss -----------------------------------------------------------------------------------------
@@ -273,8 +277,7 @@ def sigmoid_focal_loss(
     """torchvision's sigmoid_focal_loss: alpha y (1 - p)^gamma softplus(-z) + (1 - alpha)(1 - y) p^gamma
     softplus(z), p = sigma(z); alpha < 0 weights both terms by 1; reduction "none" by default, as torchvision."""
     backend, args, weight, reduction = _focal(logits, labels, alpha, gamma, reduction, sample_weight)
-    values = pointwise("sigmoid_focal_loss", backend.name)[0](*args)
-    return _reduce(backend, values if weight is None else values * weight, reduction)
+    return _reduce(backend, _weighted("sigmoid_focal_loss", 0, backend, args, weight), reduction)
 
 
 def sigmoid_focal_loss_grad(
@@ -288,8 +291,7 @@ def sigmoid_focal_loss_grad(
 ) -> Any:
     """The gradient of sigmoid_focal_loss (same arguments) with respect to the logits."""
     backend, args, weight, reduction = _focal(logits, labels, alpha, gamma, reduction, sample_weight)
-    values = pointwise("sigmoid_focal_loss", backend.name)[1](*args)
-    return _scale(backend, values if weight is None else values * weight, reduction)
+    return _scale(backend, _weighted("sigmoid_focal_loss", 1, backend, args, weight), reduction)
 
 
 # --- Poisson ------------------------------------------------------------------------------------------------
@@ -316,8 +318,7 @@ def poisson_nll_loss(
 ) -> Any:
     """torch's poisson_nll_loss(log_input=True, full=False): exp(z) - y z per element."""
     backend, args, weight, reduction = _poisson(log_input, target, reduction, sample_weight)
-    values = pointwise("poisson_nll_loss", backend.name)[0](*args)
-    return _reduce(backend, values if weight is None else values * weight, reduction)
+    return _reduce(backend, _weighted("poisson_nll_loss", 0, backend, args, weight), reduction)
 
 
 def poisson_nll_loss_grad(
@@ -325,8 +326,7 @@ def poisson_nll_loss_grad(
 ) -> Any:
     """The gradient of poisson_nll_loss (same arguments) with respect to log_input: exp(z) - y."""
     backend, args, weight, reduction = _poisson(log_input, target, reduction, sample_weight)
-    values = pointwise("poisson_nll_loss", backend.name)[1](*args)
-    return _scale(backend, values if weight is None else values * weight, reduction)
+    return _scale(backend, _weighted("poisson_nll_loss", 1, backend, args, weight), reduction)
 
 
 # --- softmax cross-entropy ----------------------------------------------------------------------------------
@@ -392,8 +392,7 @@ def softmax_cross_entropy(
         logits, labels, reduction, sample_weight, class_weight, label_smoothing
     )
     with np.errstate(invalid="ignore"):  # where(q == 0, 0, ...) discards the 0 * inf it evaluates
-        values = pointwise("softmax_cross_entropy", backend.name)[0](*args)
-    values = values if weight is None else values * weight
+        values = _weighted("softmax_cross_entropy", 0, backend, args, weight)
     return _reduce(backend, values[:, 0], reduction, denominator)
 
 
@@ -410,8 +409,7 @@ def softmax_cross_entropy_grad(
     backend, args, weight, reduction, denominator = _softmax(
         logits, labels, reduction, sample_weight, class_weight, label_smoothing
     )
-    values = pointwise("softmax_cross_entropy", backend.name)[1](*args)
-    values = values if weight is None else values * weight
+    values = _weighted("softmax_cross_entropy", 1, backend, args, weight)
     if reduction != "mean":
         return values
     return values / (values.shape[0] if denominator is None else denominator)
