@@ -15,7 +15,7 @@ from unittest.mock import patch
 import mpmath
 import sympy as sp
 import sympy.physics.units
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from xent_symbolic.assumptions import Assumptions
@@ -27,6 +27,7 @@ from xent_symbolic.primitives import MPMATH_FUNCTIONS
 from xent_symbolic.prove import proves_zero
 from xent_symbolic.rules import MonotoneMap
 from xent_symbolic.timebox import BudgetExceeded, time_limit
+from xent_symbolic.verify import verify_gradient
 
 DOMAINS = {
     "R": sp.S.Reals,
@@ -83,9 +84,9 @@ def _no_evidence(*args, **kwargs):
     return Evidence(0, DIGITS)
 
 
-def _values(expr, symbols, point):
-    """expr at the point, at DIGITS digits (None where it is undefined or not finite)."""
-    with mpmath.workdps(DIGITS):
+def _values(expr, symbols, point, digits=DIGITS):
+    """expr at the point, at `digits` digits (None where it is undefined or not finite)."""
+    with mpmath.workdps(digits):
         try:
             with time_limit(1.0):  # exp(exp(exp(x))) at a large x would work for hours
                 value = sp.lambdify(symbols, expr, modules=[MPMATH_FUNCTIONS, "mpmath"])(*point)
@@ -95,7 +96,27 @@ def _values(expr, symbols, point):
             value = mpmath.mpmathify(value)
         except TypeError:  # not a number: a symbol the point does not give a value to
             return None
-        return value if mpmath.isfinite(value) else None
+        return +value if mpmath.isfinite(value) else None
+
+
+def _settled(expr, symbols, point):
+    """(value, error) of expr at the point: evaluated at DIGITS, 2*DIGITS and 4*DIGITS digits until two
+    successive values agree to half their digits; the error is their difference. None where it is undefined,
+    or where no two precisions agree (so ill-conditioned at the point that no sample can judge it: (-b)**(a/b)
+    at a/b near 1e24 needs 24 digits for the phase alone)."""
+    previous = _values(expr, symbols, point, DIGITS)
+    for digits in (2 * DIGITS, 4 * DIGITS):
+        if previous is None:
+            return None
+        value = _values(expr, symbols, point, digits)
+        if value is None:
+            return None
+        with mpmath.workdps(digits):
+            error = abs(value - previous)
+            if error <= max(mpmath.mpf(1), abs(value)) * mpmath.mpf(10) ** (-(digits // 4)):
+                return value, error
+        previous = value
+    return None
 
 
 @given(
@@ -123,12 +144,14 @@ def test_proves_zero_never_proves_a_nonzero_difference(tree, second, rewrite, do
     for _ in range(8):
         with mpmath.workdps(DIGITS):
             point = [sample_value(assumptions.domain_of(s), rng) for s in symbols]
-        lhs, rhs = _values(tree, symbols, point), _values(other, symbols, point)
+        lhs, rhs = _settled(tree, symbols, point), _settled(other, symbols, point)
         if lhs is None or rhs is None:
             continue
-        with mpmath.workdps(DIGITS):
+        (lhs, lhs_error), (rhs, rhs_error) = lhs, rhs
+        with mpmath.workdps(4 * DIGITS):
             scale = max(mpmath.mpf(1), abs(lhs), abs(rhs))
-            assert abs(lhs - rhs) <= scale * mpmath.mpf(10) ** (-(DIGITS - 15)), (
+            tolerance = 10 * (lhs_error + rhs_error) + scale * mpmath.mpf(10) ** (-(DIGITS - 15))
+            assert abs(lhs - rhs) <= tolerance, (
                 f"proved {tree} = {other} under {domains}, but at {point} they are {lhs} and {rhs}"
             )
 
@@ -162,12 +185,84 @@ def test_a_monotone_claim_is_never_proved_for_a_phi_that_turns(phi, domain, incr
             a = sample_value(sp.S.Reals, rng)
         if t1 == t2:
             continue
-        low, high = _values(phi, symbols, [t1, a]), _values(phi, symbols, [t2, a])
-        if low is None or high is None or mpmath.im(low) or mpmath.im(high):
+        low, high = _settled(phi, symbols, [t1, a]), _settled(phi, symbols, [t2, a])
+        if low is None or high is None:
             continue
-        with mpmath.workdps(DIGITS):
+        (low, low_error), (high, high_error) = low, high
+        if mpmath.im(low) or mpmath.im(high):
+            continue
+        with mpmath.workdps(4 * DIGITS):
             rise = high - low if increasing else low - high
-            tolerance = max(mpmath.mpf(1), abs(low), abs(high)) * mpmath.mpf(10) ** (-(DIGITS - 15))
+            scale = max(mpmath.mpf(1), abs(low), abs(high))
+            tolerance = 10 * (low_error + high_error) + scale * mpmath.mpf(10) ** (-(DIGITS - 15))
             assert rise > -tolerance, (
                 f"proved {phi} monotone on {domain}, but at t = {t1}, {t2}: {low}, {high}"
+            )
+
+
+#: claims built from the true derivative: rewrites that hold only under sign conditions, nudges far below any
+#: sampling tolerance, the usual slips, and unrelated formulas
+CLAIMS = (
+    lambda g, other: sp.expand_log(g, force=True),
+    lambda g, other: sp.powsimp(g, force=True),
+    lambda g, other: sp.powdenest(g, force=True),
+    lambda g, other: sp.logcombine(g, force=True),
+    lambda g, other: g.rewrite(sp.exp),
+    lambda g, other: sp.expand(g),
+    lambda g, other: g + sp.Rational(1, 10**45),
+    lambda g, other: g * (1 + sp.Rational(1, 10**9)),
+    lambda g, other: -g,
+    lambda g, other: 2 * g,
+    lambda g, other: g + other,
+    lambda g, other: g + sp.exp(-sp.exp(-(Z - 50))) / 1000,
+    lambda g, other: other,
+)
+Z = sp.Symbol("z", real=True)
+Y = sp.Symbol("y", real=True)
+VERIFY_DOMAINS = {"R": None, "positive": "(0,oo)", "unit": "(0,1)"}
+
+
+@given(
+    loss=_trees((Z, Z, Y)),
+    other=_trees((Z, Y)),
+    make_claim=st.sampled_from(CLAIMS),
+    z_domain=st.sampled_from(sorted(VERIFY_DOMAINS)),
+    seed=st.integers(0, 2**16),
+)
+def test_verify_grad_never_proves_a_claim_that_differs_from_the_derivative(
+    loss, other, make_claim, z_domain, seed
+):
+    if not loss.has(Z) or loss.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return
+    truth = sp.diff(loss, Z)
+    try:
+        claim = make_claim(truth, other)
+    except (TypeError, ValueError, NotImplementedError, RecursionError, AttributeError):
+        return
+    if claim.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not claim.free_symbols <= loss.free_symbols:
+        return
+    domains = {"z": VERIFY_DOMAINS[z_domain]} if VERIFY_DOMAINS[z_domain] else None
+    with patch("xent_symbolic.verify._evidence", lambda *args: Evidence(0, DIGITS)):  # the proof alone
+        result = _without_gc(verify_gradient, loss, "z", claim, domains=domains, timeout=0.05)
+    event(result.status.value)
+    if result.status is not Status.PROVED:
+        return
+    rng = random.Random(seed)
+    domain = sp.Interval.open(0, sp.oo) if z_domain == "positive" else DOMAINS[z_domain]
+    symbols = [Z, Y]
+    for _ in range(8):
+        with mpmath.workdps(DIGITS):
+            point = [sample_value(domain, rng), sample_value(sp.S.Reals, rng)]
+        if _settled(loss, symbols, point) is None:  # the claim says nothing where the loss is undefined
+            continue
+        true, claimed = _settled(truth, symbols, point), _settled(claim, symbols, point)
+        if true is None or mpmath.im(true[0]):
+            continue
+        assert claimed is not None, f"proved d/dz {loss} = {claim}, but at {point} the claim is undefined"
+        (true, true_error), (claimed, claimed_error) = true, claimed
+        with mpmath.workdps(4 * DIGITS):
+            scale = max(mpmath.mpf(1), abs(true), abs(claimed))
+            tolerance = 10 * (true_error + claimed_error) + scale * mpmath.mpf(10) ** (-(DIGITS - 15))
+            assert abs(true - claimed) <= tolerance, (
+                f"proved d/dz {loss} = {claim}, but at {point} they are {true} and {claimed}"
             )
