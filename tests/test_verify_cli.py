@@ -230,3 +230,75 @@ def test_the_module_runs_as_a_command(tmp_path):
         "log_sigmoid, sigmoid, sinh, softplus, sqrt, tanh\n"
     )
     assert not marker.exists()
+
+
+# ------------------------------------------------------------------ formulas that start with '-', @FILE and stdin
+
+
+def _usage_error(capsys, *argv: str) -> tuple[int, str, str]:
+    """argparse's own errors leave through SystemExit (the console script turns it into the exit code)."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify-grad", *argv])
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def test_a_claim_that_starts_with_a_minus_is_a_value_not_an_option(capsys):
+    code, out, err = _run(capsys, "--loss", "softplus(z) - y*z", "--wrt", "z", "--claim", "-y*sigmoid(-y*z)")
+    assert (code, err) == (1, "")
+    assert out.startswith("refuted: at y = ")
+    assert "  claimed: d/dz = -y*sigmoid(-y*z)\n  true:    d/dz = -y + sigmoid(z)\n" in out
+
+
+def test_a_loss_and_a_domain_that_start_with_a_minus(capsys):
+    code, out, err = _run(capsys, "--loss", "-log(p)", "--domain", "p:(0,1)", "--wrt", "p", "--claim", "-1/p")
+    assert (code, out, err) == (
+        0,
+        "verified (proved symbolically: identical to the derivative): d/dp = -1/p\n",
+        "",
+    )
+
+
+def test_a_missing_value_is_still_a_usage_error(capsys):
+    code, out, err = _usage_error(capsys, "--loss", "--wrt", "z", "--claim", "1")
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == "xent verify-grad: error: argument --loss: expected one argument (see 'xent verify-grad --help')\n"
+    )
+
+
+def test_formulas_from_a_file_and_from_standard_input(capsys, tmp_path, monkeypatch):
+    claim = tmp_path / "claim.txt"
+    claim.write_text("sigmoid(z)\n    - y\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("softplus(z) - y*z\n"))
+    code, out, err = _run(capsys, "--loss", "-", "--wrt", "z", "--claim", f"@{claim}")
+    assert (code, out, err) == (
+        0,
+        "verified (proved symbolically: identical to the derivative): d/dz = -y + sigmoid(z)\n",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ("--loss", "@/nonexistent/loss.txt"),
+            "argument --loss: cannot read the formula file "
+            "'/nonexistent/loss.txt': No such file or directory (see 'xent verify-grad --help')",
+        ),
+        (("--loss", "-"), "argument --loss: standard input holds no formula (see 'xent verify-grad --help')"),
+        (
+            ("--loss", "-", "--claim", "-"),
+            "standard input (-) can give only one of --loss and --claim; put "
+            "the other in a file and pass @FILE",
+        ),
+    ],
+)
+def test_unreadable_or_empty_formula_sources_are_one_line_errors(capsys, monkeypatch, argv, message):
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO(""))
+    both = "--claim" in argv
+    rest = ("--wrt", "z") + (() if both else ("--claim", "1"))
+    code, out, err = (_run if both else _usage_error)(capsys, *argv, *rest)
+    assert (code, out, err) == (2, "", f"xent verify-grad: error: {message}\n")

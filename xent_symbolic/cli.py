@@ -152,6 +152,62 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+#: verify-grad's options whose value is a formula or a domain, which may start with '-' ("-y*sigmoid(-y*z)")
+_FORMULA_OPTIONS = ("--loss", "--claim", "--domain")
+
+
+def _formula_values_attached(argv: list[str]) -> list[str]:
+    """argv with each formula option joined to the value after it ('--claim', '-y' -> '--claim=-y'), so that
+    argparse does not read a value that starts with '-' as an option. A value that is one of the command's own
+    options ('--loss --wrt z') is left apart, for argparse's "expected one argument"."""
+    if "verify-grad" not in argv:
+        return argv
+    own = {
+        "--loss",
+        "--wrt",
+        "--claim",
+        "--domain",
+        "--timeout",
+        "--accept-numeric",
+        "--json",
+        "-h",
+        "--help",
+    }
+    start = argv.index("verify-grad") + 1
+    result, k = argv[:start], start
+    while k < len(argv):
+        token = argv[k]
+        following = argv[k + 1] if k + 1 < len(argv) else None
+        if token in _FORMULA_OPTIONS and following is not None and following.split("=")[0] not in own:
+            result.append(f"{token}={following}")
+            k += 2
+        else:
+            result.append(token)
+            k += 1
+    return result
+
+
+def _formula_text(value: str) -> str:
+    """A formula argument: the text itself, '@FILE' for the contents of FILE, or '-' for standard input."""
+    if value == "-":
+        text, source = sys.stdin.read(), "standard input"
+    elif value.startswith("@"):
+        path = Path(value[1:])
+        try:
+            text, source = path.read_text(encoding="utf-8"), str(path)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            raise argparse.ArgumentTypeError(
+                f"cannot read the formula file {str(path)!r}: {reason}"
+            ) from None
+    else:
+        return value
+    text = " ".join(text.split())
+    if not text:
+        raise argparse.ArgumentTypeError(f"{source} holds no formula")
+    return text
+
+
 def _cmd_verify_grad(args: argparse.Namespace) -> int:
     from .verify import verify_gradient
 
@@ -246,12 +302,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a claimed gradient: exit 0 proved, 1 refuted, 2 bad input, 3 checked only or unknown",
         description="Verify claimed partial derivatives of a loss: proved symbolically, checked numerically "
         "(mpmath, 50 digits, over the whole domain) or refuted at a point, with a diagnosis of the usual mistakes. "
-        "Write --loss=EXPR when EXPR starts with '-'.",
+        "A formula may start with '-'; @FILE reads it from FILE, - from standard input.",
     )
-    verify.add_argument("--loss", required=True, metavar="EXPR", help="the loss, e.g. 'softplus(z) - y*z'")
+    verify.add_argument(
+        "--loss",
+        required=True,
+        metavar="EXPR",
+        type=_formula_text,
+        help="the loss, e.g. 'softplus(z) - y*z' (or @FILE, or - for standard input)",
+    )
     verify.add_argument("--wrt", required=True, metavar="SYMS", help="comma-separated symbols, e.g. 'w,b'")
     verify.add_argument(
-        "--claim", required=True, metavar="EXPRS", help="comma-separated derivatives, in --wrt order"
+        "--claim",
+        required=True,
+        metavar="EXPRS",
+        type=_formula_text,
+        help="comma-separated derivatives, in --wrt order (or @FILE, or - for standard input)",
     )
     verify.add_argument(
         "--domain",
@@ -289,6 +355,14 @@ def main(argv: list[str] | None = None) -> int:
         unknown = _unknown_command(parser, argv)
         if unknown is not None:
             print(f"xent: error: {unknown} (see 'xent --help')", file=sys.stderr)
+            return 2
+        argv = _formula_values_attached(argv)
+        if sum(a in ("--loss=-", "--claim=-") for a in argv) > 1:
+            print(
+                "xent verify-grad: error: standard input (-) can give only one of --loss and --claim; "
+                "put the other in a file and pass @FILE",
+                file=sys.stderr,
+            )
             return 2
         args = parser.parse_args(argv)
         return args.run(args)
