@@ -255,6 +255,38 @@ def _confirmed(claim: sp.Expr, truth: sp.Expr, point: Mapping[str, str]) -> list
         return [as_mp(claimed), as_mp(true)]
 
 
+#: half-widths, relative to the point's magnitude (at least 1), of the boxes tried around a counterexample
+_BOX_WIDTHS = (sp.Rational(1, 10**3), sp.Rational(1, 10**6), sp.Rational(1, 10**12))
+
+
+def _refuted_on_a_box(difference: sp.Expr, point: Mapping[str, str], assumptions: Assumptions) -> str | None:
+    """The box, as text, on which certified interval bounds prove that `difference` (claim minus derivative) has
+    one strict sign, or None. The box is centred at the counterexample (its decimals taken as exact rationals),
+    intersected with each variable's declared domain, and open; a sign proved over it refutes the claim on an
+    open set, not only at one point whose evaluation could be questioned."""
+    from .bounds import enclose
+
+    symbols = {s.name: s for s in difference.free_symbols}
+    centre = {symbols[n]: sp.Rational(v) for n, v in point.items() if n in symbols}
+    if set(centre) != set(symbols.values()):
+        return None
+    for width in _BOX_WIDTHS:
+        boxed = assumptions
+        for symbol, value in centre.items():
+            half = width * max(sp.Integer(1), abs(value))
+            box = sp.Interval.open(value - half, value + half).intersect(assumptions.domain_of(symbol))
+            if not isinstance(box, sp.Interval) or box.measure == 0:
+                return None
+            boxed = boxed.with_domain(symbol, box)
+        bound = enclose(difference, boxed)
+        if bound is not None and bound.excludes_zero():
+            return ", ".join(
+                f"{s} in ({sp.N(d.inf, 17)}, {sp.N(d.sup, 17)})"
+                for s, d in sorted(((s, boxed.domain_of(s)) for s in centre), key=lambda p: p[0].name)
+            )
+    return None
+
+
 def _shown_apart(claimed, true) -> tuple[str, str]:
     """The two values with 17 significant digits, or more (up to 60) where 17 would print them equal."""
     with mpmath.workdps(CONFIRM_DPS):
@@ -308,8 +340,9 @@ def _decide(
     """Numeric evidence first, then a symbolic proof within `budget`.
 
     A counterexample confirmed by an exact re-evaluation at the printed point is reported as it is: no proof can
-    override it. An unconfirmed one (digits lost to cancellation at DPS, a point on an edge) is reported only
-    when a short proof attempt fails.
+    override it; certified interval bounds then try to prove the difference has one strict sign on an open box
+    around it (the method says so when they do). An unconfirmed one (digits lost to cancellation at DPS, a point
+    on an edge) is reported only when a short proof attempt fails.
     """
     deadline = time.monotonic() + budget
     shown = _tidy(truth)
@@ -343,6 +376,13 @@ def _decide(
             if mpmath.isnan(values[0]):
                 claimed = "no real value"
             method += ", confirmed exactly at the printed point"
+            try:
+                with time_limit(_BOX_BUDGET):
+                    box = _refuted_on_a_box(claim - truth, evidence.failure, assumptions)
+            except BudgetExceeded:
+                box = None
+            if box is not None:
+                method += f"; interval bounds prove the claim differs on the whole box {box}"
             with mpmath.workdps(CONFIRM_DPS):
                 ratio = values[0] / values[1] if values[1] != 0 else None
         else:
@@ -440,6 +480,9 @@ def verify_gradient(
         results.append(_decide_within(x, c, loss_expr, others, assumptions, share))
     return GradientVerification(loss_expr, tuple(results), accept_numeric=accept_numeric)
 
+
+#: seconds the interval refutation around a confirmed counterexample may take
+_BOX_BUDGET = 0.5
 
 #: seconds a verdict may take past its share of the budget: the diagnosis of a refuted claim runs up to 1 s more
 _OVERRUN = 1.5
