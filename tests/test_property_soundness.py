@@ -13,6 +13,7 @@ import random
 from unittest.mock import patch
 
 import mpmath
+import pytest
 import sympy as sp
 import sympy.physics.units
 from hypothesis import event, given
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from xent_symbolic.assumptions import Assumptions
 from xent_symbolic.check import check_step
 from xent_symbolic.core import Status
+from xent_symbolic.errors import XentError
 from xent_symbolic.evidence import Evidence, sample_value
 from xent_symbolic.functions import sigmoid, softplus
 from xent_symbolic.primitives import MPMATH_FUNCTIONS
@@ -222,6 +224,9 @@ Y = sp.Symbol("y", real=True)
 VERIFY_DOMAINS = {"R": None, "positive": "(0,oo)", "unit": "(0,1)"}
 
 
+# the budget's timer signal may land in a finaliser or in hypothesis's tracer, where Python ignores the exception
+# and reports it as unraisable; the timebox repeats its signal, so the budget still holds
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @given(
     loss=_trees((Z, Z, Y)),
     other=_trees((Z, Y)),
@@ -242,8 +247,11 @@ def test_verify_grad_never_proves_a_claim_that_differs_from_the_derivative(
     if claim.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or not claim.free_symbols <= loss.free_symbols:
         return
     domains = {"z": VERIFY_DOMAINS[z_domain]} if VERIFY_DOMAINS[z_domain] else None
-    with patch("xent_symbolic.verify._evidence", lambda *args: Evidence(0, DIGITS)):  # the proof alone
-        result = _without_gc(verify_gradient, loss, "z", claim, domains=domains, timeout=0.05)
+    try:
+        with patch("xent_symbolic.verify._evidence", lambda *args: Evidence(0, DIGITS)):  # the proof alone
+            result = _without_gc(verify_gradient, loss, "z", claim, domains=domains, timeout=0.05)
+    except XentError:  # bad input (0**z on z > 0 is 0: z is not in the loss), refused with a message
+        return
     event(result.status.value)
     if result.status is not Status.PROVED:
         return
