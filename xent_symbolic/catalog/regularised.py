@@ -62,7 +62,8 @@ def derive_regularised_objective() -> Derivation:
         assumptions=regularised_assumptions(),
         start_name=Name("l_i", "l_i"),
     )
-    return derivation.apply(WEIGHTING).apply(PENALTY).named(J_REG)
+    weighted = derivation.apply(WEIGHTING, name=Name("J_s", "J_s"))
+    return weighted.apply(PENALTY, name=J_REG).named(J_REG)
 
 
 def derive_l2_penalty_gradient() -> Derivation:
