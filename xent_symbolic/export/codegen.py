@@ -407,6 +407,9 @@ def _linear_formulas(model: LinearModel) -> str:
     lines += [
         "  J      = (1/n) sum_i l_i",
         f"  dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) sum_i g_i   ({', '.join(model.catalog)}, matrix form)",
+        "  with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the bias is not penalised):",
+        "  J      = (1/n) sum_i s_i l_i + (lambda/2) ||w||^2    (divided by n, not sum_i s_i, as sklearn's objective)",
+        "  dJ/dw  = (1/n) X^T (s g) + lambda w,   dJ/db = (1/n) sum_i s_i g_i",
     ]
     domains = _hyperparameter_domains(model)
     if domains:

@@ -12,6 +12,9 @@ Formulas (i = 1..n examples, j = 1..d features)
   sigmoid(x)  = exp(min(x, 0)) / (1 + exp(-|x|))                 (overflow-free)
   J      = (1/n) sum_i l_i
   dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) sum_i g_i               (logistic-regression, matrix form)
+  with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the bias is not penalised):
+  J      = (1/n) sum_i s_i l_i + (lambda/2) ||w||^2    (divided by n, not sum_i s_i, as sklearn's objective)
+  dJ/dw  = (1/n) X^T (s g) + lambda w,   dJ/db = (1/n) sum_i s_i g_i
 
 Inputs
   X  float32 or float64 array (n, d); the computation runs in X's dtype
