@@ -44,6 +44,7 @@ SLOW_MODULES = frozenset(
         "test_export_glm",
         "test_export_numpy",
         "test_export_stable",
+        "test_export_regularised",
         "test_hessian",
         "test_likelihoods",
         "test_losses",

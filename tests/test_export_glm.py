@@ -222,7 +222,7 @@ def test_hyperparameters_are_keyword_only_with_the_documented_defaults():
             parameters = inspect.signature(getattr(numeric_functions(name).module, function)).parameters
             assert list(parameters)[:4] == ["X", "y", "w", "b"]
             keyword = {p.name: p.default for p in parameters.values() if p.kind is p.KEYWORD_ONLY}
-            assert keyword == defaults
+            assert keyword == {**defaults, "sample_weight": None, "l2": 0.0}  # regularised-objective
     X, y, w, b = _problem("focal-loss", n=4, d=3)
     with pytest.raises(TypeError):
         numeric_functions("focal-loss").loss(X, y, w, b, 0.25)

@@ -15,6 +15,7 @@ from .latex_printer import latex
 from .names import Phrase
 
 __all__ = [
+    "AddL2Penalty",
     "BernoulliTrial",
     "Claim",
     "CombineSums",
@@ -35,6 +36,7 @@ __all__ = [
     "Substitute",
     "SumLinearity",
     "TakeLog",
+    "WeightedMean",
 ]
 
 
@@ -580,3 +582,66 @@ class CombineSums(Rule):
 
     def justification(self):
         return "a sum is linear: sums over the same range combine into one, the common factor outside"
+
+
+@final
+class WeightedMean(Rule):
+    """l_i -> (1/n) sum_{i=1}^{n} s_i l_i   [defines the sample-weighted objective; divides by n, not sum_i s_i]
+
+    A new objective, not an equality: with s_i = 1 it is the plain mean, otherwise its optimum moves.
+    """
+
+    name = "weighted-mean"
+    relation = Relation.DEFINES
+
+    def __init__(self, weight: sp.IndexedBase, index: sp.Symbol, count: sp.Expr) -> None:
+        self.weight, self.index, self.count = weight, index, sp.sympify(count)
+
+    def rewrite(self, expr, assumptions):
+        if self.index not in expr.free_symbols:
+            raise RuleError(f"rule {self.name!r}: {expr} does not depend on the example index {self.index}")
+        return sp.Sum(self.weight[self.index] * expr, (self.index, 1, self.count)) / self.count
+
+    def transform(self):
+        return sp.Lambda(_T, sp.Sum(self.weight[self.index] * _T, (self.index, 1, self.count)) / self.count)
+
+    def justification(self):
+        return Phrase(
+            "a sample-weighted objective: example i counts s_i times (the sum is divided by n, as scikit-learn does)",
+            r"a sample-weighted objective: example $i$ counts $s_i$ times (the sum is divided by $n$)",
+        )
+
+
+@final
+class AddL2Penalty(Rule):
+    """J -> J + (lambda/2) sum_{j=1}^{d} w_j^2   [defines a penalised objective; the bias is not penalised]
+
+    A new objective, not an equality: for lambda > 0 its minimiser differs from J's.
+    """
+
+    name = "add-l2-penalty"
+    relation = Relation.DEFINES
+
+    def __init__(
+        self, strength: sp.Symbol, weights: sp.IndexedBase, index: sp.Symbol, count: sp.Expr
+    ) -> None:
+        self.strength, self.weights, self.index, self.count = strength, weights, index, sp.sympify(count)
+
+    def penalty(self) -> sp.Expr:
+        """(lambda/2) sum_j w_j^2."""
+        return self.strength / 2 * sp.Sum(self.weights[self.index] ** 2, (self.index, 1, self.count))
+
+    def rewrite(self, expr, assumptions):
+        if expr.has(self.strength):
+            raise RuleError(f"rule {self.name!r}: {expr} already depends on {self.strength}")
+        return expr + self.penalty()
+
+    def transform(self):
+        return sp.Lambda(_T, _T + self.penalty())
+
+    def justification(self):
+        return Phrase(
+            "an L2-penalised objective: (lambda/2) ||w||^2 is added (the bias b is not penalised)",
+            r"an $L_2$-penalised objective: $\frac{\lambda}{2} \lVert w \rVert^2$ is added "
+            r"(the bias $b$ is not penalised)",
+        )

@@ -15,6 +15,7 @@ from .hessian import derive_logistic_convexity, derive_logistic_hessian
 from .linear import derive_linear_gradient
 from .logistic import derive_logistic_bias, derive_logistic_gradient
 from .poisson import derive_poisson
+from .regularised import derive_l2_penalty_gradient, derive_regularised_objective
 from .smoothing import derive_label_smoothing
 from .softmax import derive_softmax_bias, derive_softmax_gradient
 from .weighted import derive_weighted_bce
@@ -34,6 +35,16 @@ class CatalogEntry:
 
 
 _ENTRIES = (
+    CatalogEntry(
+        "regularised-objective",
+        "(1/n) sum_i s_i l_i + (lambda/2) ||w||^2: the sample_weight= and l2= objective of every linear export",
+        derive_regularised_objective,
+    ),
+    CatalogEntry(
+        "l2-penalty-gradient",
+        "d/dw_k (lambda/2) sum_j w_j^2 = lambda w_k, the l2= term of every linear export's gradient",
+        derive_l2_penalty_gradient,
+    ),
     CatalogEntry(
         "bce", "binary cross-entropy from the Bernoulli likelihood of n independent examples", derive_bce
     ),

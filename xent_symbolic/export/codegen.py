@@ -284,6 +284,47 @@ def _hyperparameter_domains(model: LinearModel) -> list[tuple[str, float, str, s
     return rows
 
 
+def _regularisation_pieces(backend: str) -> dict[str, str]:
+    """The weighting and penalty code of a linear export, printed from the checked regularised-objective
+    (its WeightedMean and AddL2Penalty steps) and l2-penalty-gradient derivations: the weighted summand
+    s_i l_i, its derivative in l_i times g_i, the penalty (lambda/2) sum_j w_j^2 and its gradient lambda w_k."""
+    from ..catalog.notation import i, j, k, w
+    from ..catalog.regularised import (
+        PENALTY,
+        WEIGHTING,
+        derive_l2_penalty_gradient,
+        derive_regularised_objective,
+        ell,
+        lam,
+    )
+
+    objective, gradient = derive_regularised_objective(), derive_l2_penalty_gradient()
+    for derivation in (objective, gradient):
+        status = check(derivation, budget=_CHECK_BUDGET).status.value
+        assert status == "proved", f"{derivation.name} is {status}: the exports print only proved steps"
+    (weighted,) = [st.after for st in objective.steps if st.rule == WEIGHTING]
+    (penalised,) = [st.after for st in objective.steps if st.rule == PENALTY]
+    total = weighted * WEIGHTING.count
+    assert isinstance(total, sp.Sum), total
+    summand = total.function
+    g = sp.IndexedBase("g", real=True)
+    dsummand = sp.diff(summand, ell[i]) * g[i]
+    (penalty_sum,) = [a for a in (penalised - weighted).atoms(sp.Sum)]
+    squares = sp.Symbol("squares", nonnegative=True)
+    penalty = (penalised - weighted).xreplace({penalty_sum: squares})
+    l2 = sp.Symbol("l2", nonnegative=True)
+    arrays = {WEIGHTING.weight: "sb", ell: "l", g: "g", w: "w"}
+    squares_text = "(" + print_array(penalty_sum.function.xreplace({j: k}), backend, arrays) + ").sum()"
+    return {
+        "@wloss@": print_array(summand, backend, arrays),
+        "@wgrad@": print_array(dsummand, backend, arrays),
+        "@penalty@": print_array(penalty.xreplace({lam: l2}), backend, arrays).replace(
+            "squares", squares_text
+        ),
+        "@dpenalty@": print_array(gradient.current.xreplace({lam: l2}), backend, arrays),
+    }
+
+
 def _linear_skeleton(model: LinearModel, backend: str, template: str) -> str:
     label_domain = _STABLE_BUILDERS[model.loss]().assumptions.domain_of(y)
     what, ok, message = _LABELS[label_domain]
@@ -304,8 +345,10 @@ def _linear_skeleton(model: LinearModel, backend: str, template: str) -> str:
         signature = ", *, " + ", ".join(f"{name}={default!r}" for name, default, *_ in domains)
         hyper = f"_hyperparameters({names})"
     else:
-        helper, signature, hyper = "", "", "()"
+        helper, signature, hyper = "", ", *", "()"
+    signature += ", sample_weight=None, l2=0.0"
     for key, value in (
+        *_regularisation_pieces(backend).items(),
         ("@hyperparameters@", helper),
         ("@signature@", signature),
         ("@hyper_args@", f", *{hyper}" if domains else ""),
@@ -364,6 +407,9 @@ def _linear_formulas(model: LinearModel) -> str:
     lines += [
         "  J      = (1/n) sum_i l_i",
         f"  dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) sum_i g_i   ({', '.join(model.catalog)}, matrix form)",
+        "  with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the bias is not penalised):",
+        "  J      = (1/n) sum_i s_i l_i + (lambda/2) ||w||^2    (divided by n, not sum_i s_i, as sklearn's objective)",
+        "  dJ/dw  = (1/n) X^T (s g) + lambda w,   dJ/db = (1/n) sum_i s_i g_i",
     ]
     domains = _hyperparameter_domains(model)
     if domains:

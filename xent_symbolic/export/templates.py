@@ -12,6 +12,9 @@ Formulas (i = 1..n examples, j = 1..d features)
   sigmoid(x)  = exp(min(x, 0)) / (1 + exp(-|x|))                 (overflow-free)
   J      = (1/n) sum_i l_i
   dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) sum_i g_i               (logistic-regression, matrix form)
+  with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the bias is not penalised):
+  J      = (1/n) sum_i s_i l_i + (lambda/2) ||w||^2    (divided by n, not sum_i s_i, as sklearn's objective)
+  dJ/dw  = (1/n) X^T (s g) + lambda w,   dJ/db = (1/n) sum_i s_i g_i
 
 Inputs
   X  float32 or float64 array (n, d); the computation runs in X's dtype
@@ -110,28 +113,58 @@ def loss(X, y, w, b@signature@):
     """J(w, b) = (1/n) sum_i l(z_i, y_i), z = X @ w + b: @mean@ (a scalar of X's dtype)."""
     X, y, w, b = _inputs(X, y, w, b)
     hyper = @hyper@
+    sw, l2 = _regularisation(X, sample_weight, l2)
     n = X.shape[0]
     rows = _block_rows(X)
     total = X.dtype.type(0)
     for start in range(0, n, rows):
         z = X[start : start + rows] @ w
         z += b
-        total += _pointwise_loss(z, y[start : start + rows], *hyper).sum()
-    return total / n
+        l = _pointwise_loss(z, y[start : start + rows], *hyper)
+        if sw is not None:
+            sb = sw[start : start + rows]
+            l = @wloss@
+        total += l.sum()
+    total = total / n
+    if l2:
+        total += @penalty@
+    return total
 
 
 def grad(X, y, w, b@signature@):
     """(dJ/dw, dJ/db) = ((1/n) X^T g, (1/n) sum_i g_i), g_i = dl/dz at z_i: one pass over X."""
-    return _run(X, y, w, b, @hyper@, with_loss=False)[1]
+    return _run(X, y, w, b, @hyper@, sample_weight, l2, with_loss=False)[1]
 
 
 def loss_and_grad(X, y, w, b@signature@):
     """(J, (dJ/dw, dJ/db)) in one pass over X, sharing z and the common subexpressions of l and dl/dz."""
-    return _run(X, y, w, b, @hyper@, with_loss=True)
+    return _run(X, y, w, b, @hyper@, sample_weight, l2, with_loss=True)
 
 
-def _run(X, y, w, b, hyper, *, with_loss):
+def _regularisation(X, sample_weight, l2):
+    """(sample weights of X's dtype or None, l2 as a float), checked: weights (n,) finite and >= 0, l2 >= 0."""
+    try:
+        number = None if isinstance(l2, (str, bytes)) else float(l2)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not number >= 0 or number == float("inf"):
+        raise InputError(f"l2 must be a finite real number >= 0, got l2 = {l2!r}")
+    if sample_weight is None:
+        return None, number
+    n = X.shape[0]
+    sw = np.asarray(sample_weight)
+    if sw.shape != (n,):
+        raise InputError(f"sample_weight must have shape ({n},) to match X {X.shape}, got {sw.shape}")
+    sw = _parameter("sample_weight", sw, (n,), X.dtype)
+    if (sw < 0).any():
+        i = int(np.argmax(sw < 0))
+        raise InputError(f"sample_weight must be >= 0, got sample_weight[{i}] = {sw[i]}")
+    return sw, number
+
+
+def _run(X, y, w, b, hyper, sample_weight, l2, *, with_loss):
     X, y, w, b = _inputs(X, y, w, b)
+    sw, l2 = _regularisation(X, sample_weight, l2)
     n, d = X.shape
     rows = _block_rows(X)
     total = X.dtype.type(0)
@@ -143,12 +176,22 @@ def _run(X, y, w, b, hyper, *, with_loss):
         z += b
         if with_loss:
             l, g = _pointwise_loss_dloss(z, y[start : start + rows], *hyper)
-            total += l.sum()
         else:
             g = _pointwise_dloss(z, y[start : start + rows], *hyper)
+        if sw is not None:
+            sb = sw[start : start + rows]
+            g = @wgrad@
+            if with_loss:
+                l = @wloss@
+        if with_loss:
+            total += l.sum()
         dw += g @ block
         db += g.sum()
-    return total / n, (dw / n, db / n)
+    total, dw = total / n, dw / n
+    if l2:
+        total += @penalty@
+        dw += @dpenalty@
+    return total, (dw, db / n)
 '''
 
 
@@ -447,24 +490,64 @@ def _inputs(X, y, w, b):
     return X, y, w, b
 @hyperparameters@
 
+def _regularisation(X, sample_weight, l2):
+    """(sample weights cast to X or None, l2 as a float), checked: weights (n,) finite and >= 0, l2 >= 0."""
+    try:
+        number = None if isinstance(l2, (str, bytes)) else float(l2)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not number >= 0 or number == float("inf"):
+        raise InputError(f"l2 must be a finite real number >= 0, got l2 = {l2!r}")
+    if sample_weight is None:
+        return None, number
+    n = X.shape[0]
+    sw = _array(sample_weight)
+    if tuple(sw.shape) != (n,):
+        raise InputError(f"sample_weight must have shape ({n},) to match X {tuple(X.shape)}, got {tuple(sw.shape)}")
+    sw = _parameter("sample_weight", sw, (n,), X)
+    if _concrete(sw) and bool((sw < 0).any()):
+        i = _first(sw < 0)[0]
+        raise InputError(f"sample_weight must be >= 0, got sample_weight[{i}] = {_text(sw[i])}")
+    return sw, number
+
+
+def _objective(X, w, l, g, sw, l2):
+    """The regularised-objective's weighting and penalty (printed from its checked steps) applied to l and g."""
+    n = X.shape[0]
+    if sw is not None:
+        sb = sw
+        l = None if l is None else @wloss@
+        g = None if g is None else @wgrad@
+    J = None if l is None else l.sum() / n
+    dw, db = (None, None) if g is None else (g @ X / n, g.sum() / n)
+    if l2:
+        J = None if J is None else J + @penalty@
+        dw = None if dw is None else dw + @dpenalty@
+    return J, dw, db
+
+
 def loss(X, y, w, b@signature@):
-    """J(w, b) = (1/n) sum_i l(z_i, y_i), z = X @ w + b: @mean@."""
+    """J(w, b) = (1/n) sum_i s_i l(z_i, y_i) + (l2/2) ||w||^2, z = X @ w + b: @mean@ (s = sample_weight)."""
     X, y, w, b = _inputs(X, y, w, b)
-    return _pointwise_loss(X @ w + b, y@hyper_args@).mean()
+    sw, l2 = _regularisation(X, sample_weight, l2)
+    return _objective(X, w, _pointwise_loss(X @ w + b, y@hyper_args@), None, sw, l2)[0]
 
 
 def grad(X, y, w, b@signature@):
-    """(dJ/dw, dJ/db) = ((1/n) X^T g, (1/n) sum_i g_i)."""
+    """(dJ/dw, dJ/db) = ((1/n) X^T (s g) + l2 w, (1/n) sum_i s_i g_i)."""
     X, y, w, b = _inputs(X, y, w, b)
-    g = _pointwise_dloss(X @ w + b, y@hyper_args@)
-    return g @ X / X.shape[0], g.mean()
+    sw, l2 = _regularisation(X, sample_weight, l2)
+    _, dw, db = _objective(X, w, None, _pointwise_dloss(X @ w + b, y@hyper_args@), sw, l2)
+    return dw, db
 
 
 def loss_and_grad(X, y, w, b@signature@):
     """(J, (dJ/dw, dJ/db)), sharing z and the common subexpressions of l and dl/dz."""
     X, y, w, b = _inputs(X, y, w, b)
+    sw, l2 = _regularisation(X, sample_weight, l2)
     l, g = _pointwise_loss_dloss(X @ w + b, y@hyper_args@)
-    return l.mean(), (g @ X / X.shape[0], g.mean())
+    J, dw, db = _objective(X, w, l, g, sw, l2)
+    return J, (dw, db)
 '''
 
 
