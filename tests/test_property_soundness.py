@@ -128,6 +128,13 @@ def _settled(expr, symbols, point):
     return None
 
 
+def _tolerance(*settled):
+    """How far apart two settled values may be and still be equal: ten times their own errors, plus 10^-(DIGITS-15)
+    of their scale (at least 1). Call at 4*DIGITS digits."""
+    scale = max(mpmath.mpf(1), *(abs(value) for value, _ in settled))
+    return 10 * sum(error for _, error in settled) + scale * mpmath.mpf(10) ** (-(DIGITS - 15))
+
+
 @given(
     tree=_trees(SYMBOLS),
     second=_trees(SYMBOLS),
@@ -158,8 +165,7 @@ def test_proves_zero_never_proves_a_nonzero_difference(tree, second, rewrite, do
             continue
         (lhs, lhs_error), (rhs, rhs_error) = lhs, rhs
         with mpmath.workdps(4 * DIGITS):
-            scale = max(mpmath.mpf(1), abs(lhs), abs(rhs))
-            tolerance = 10 * (lhs_error + rhs_error) + scale * mpmath.mpf(10) ** (-(DIGITS - 15))
+            tolerance = _tolerance((lhs, lhs_error), (rhs, rhs_error))
             assert abs(lhs - rhs) <= tolerance, (
                 f"proved {tree} = {other} under {domains}, but at {point} they are {lhs} and {rhs}"
             )
@@ -202,8 +208,7 @@ def test_a_monotone_claim_is_never_proved_for_a_phi_that_turns(phi, domain, incr
             continue
         with mpmath.workdps(4 * DIGITS):
             rise = high - low if increasing else low - high
-            scale = max(mpmath.mpf(1), abs(low), abs(high))
-            tolerance = 10 * (low_error + high_error) + scale * mpmath.mpf(10) ** (-(DIGITS - 15))
+            tolerance = _tolerance((low, low_error), (high, high_error))
             assert rise > -tolerance, (
                 f"proved {phi} monotone on {domain}, but at t = {t1}, {t2}: {low}, {high}"
             )
@@ -279,8 +284,7 @@ def test_verify_grad_never_proves_a_claim_that_differs_from_the_derivative(
         assert claimed is not None, f"proved d/dz {loss} = {claim}, but at {point} the claim is undefined"
         (true, true_error), (claimed, claimed_error) = true, claimed
         with mpmath.workdps(4 * DIGITS):
-            scale = max(mpmath.mpf(1), abs(true), abs(claimed))
-            tolerance = 10 * (true_error + claimed_error) + scale * mpmath.mpf(10) ** (-(DIGITS - 15))
+            tolerance = _tolerance((true, true_error), (claimed, claimed_error))
             assert abs(true - claimed) <= tolerance, (
                 f"proved d/dz {loss} = {claim}, but at {point} they are {true} and {claimed}"
             )
