@@ -156,23 +156,13 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 _FORMULA_OPTIONS = ("--loss", "--claim", "--domain")
 
 
-def _formula_values_attached(argv: list[str]) -> list[str]:
+def _formula_values_attached(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """argv with each formula option joined to the value after it ('--claim', '-y' -> '--claim=-y'), so that
     argparse does not read a value that starts with '-' as an option. A value that is one of the command's own
     options ('--loss --wrt z') is left apart, for argparse's "expected one argument"."""
     if "verify-grad" not in argv:
         return argv
-    own = {
-        "--loss",
-        "--wrt",
-        "--claim",
-        "--domain",
-        "--timeout",
-        "--accept-numeric",
-        "--json",
-        "-h",
-        "--help",
-    }
+    own = set(_commands(parser)["verify-grad"]._option_string_actions)
     start = argv.index("verify-grad") + 1
     result, k = argv[:start], start
     while k < len(argv):
@@ -338,10 +328,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers, by name."""
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+
 def _unknown_command(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
     """The did-you-mean message for a first word that is no command ('xent lst'), else None."""
     words = [a for a in argv if not a.startswith("-")]
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    commands = _commands(parser)
     if not words or words[0] in commands:
         return None
     return str(did_you_mean(words[0], tuple(commands), "command"))
@@ -356,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown is not None:
             print(f"xent: error: {unknown} (see 'xent --help')", file=sys.stderr)
             return 2
-        argv = _formula_values_attached(argv)
+        argv = _formula_values_attached(parser, argv)
         if sum(a in ("--loss=-", "--claim=-") for a in argv) > 1:
             print(
                 "xent verify-grad: error: standard input (-) can give only one of --loss and --claim; "
