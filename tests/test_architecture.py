@@ -34,10 +34,11 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "prove",
                 "evidence",
                 "parse",
+                "arrays",
             }
         ),
     ),
-    ("checking", frozenset({"check", "verdict", "diagnose", "verify"})),
+    ("checking", frozenset({"check", "verdict", "diagnose", "verify", "verify_arrays"})),
     ("catalog", frozenset({"catalog"})),
     ("renderers", frozenset({"latex", "render", "display", "trace", "plot"})),
     ("export", frozenset({"export", "losses"})),

@@ -286,15 +286,41 @@ def test_parse_domain_returns_open_intervals(text: str, name: str, interval: sym
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("p:[0,1]", sympy.Interval(0, 1)),
+        ("p:[0,1)", sympy.Interval.Ropen(0, 1)),
+        ("p:(0,1]", sympy.Interval.Lopen(0, 1)),
+        ("x:[0,oo)", sympy.Interval(0, sympy.oo)),
+        ("x:(-oo,2]", sympy.Interval(-sympy.oo, 2)),
+        ("y:{0,1}", sympy.FiniteSet(0, 1)),
+        ("y:{-1, 1}", sympy.FiniteSet(-1, 1)),
+        ("y:{1/2}", sympy.FiniteSet(sympy.Rational(1, 2))),
+        ("Y:onehot", "onehot"),
+        ("P: simplex ", "simplex"),
+    ],
+)
+def test_parse_domain_reads_closed_intervals_finite_sets_and_row_domains(text: str, expected) -> None:
+    assert parse_domain(text) == (text.partition(":")[0].strip(), expected)
+
+
+@pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("p(0,1)", "domain 'p(0,1)' has no ':'; write NAME:(a,b), e.g. 'p:(0,1)'"),
+        (
+            "p(0,1)",
+            "domain 'p(0,1)' has no ':'; write NAME:SET with SET an interval such as (0,1), [0,1], (0,oo) or [0,1), a finite set such as {0,1}, or for a matrix onehot or simplex",
+        ),
         ("1p:(0,1)", "domain name '1p' is not a valid symbol name"),
         ("_p:(0,1)", "domain name '_p' is not allowed"),
         ("log:(0,1)", "domain name 'log' is a function"),
         (":(0,1)", "empty domain name"),
-        ("p:[0,1]", "domain 'p:[0,1]' is not an open interval in parentheses"),
-        ("p:0,1", "is not an open interval in parentheses"),
+        ("p:[0,oo]", "domain 'p:[0,oo]' closes an infinite end; write ) at oo, e.g. [0,oo)"),
+        ("p:0,1", "domain 'p:0,1' is not an interval, a finite set or a row domain"),
+        ("p:{0,,1}", "domain 'p:{0,,1}' has an empty element"),
+        ("p:{0,oo}", "domain 'p:{0,oo}' lists an infinite value"),
+        ("p:{0,x}", "symbol 'x' is not allowed"),
+        ("p:simplex(1)", "is not an interval, a finite set or a row domain"),
         ("p:(0,1,2)", "domain 'p:(0,1,2)' needs exactly two bounds"),
         ("p:(0,)", "needs exactly two bounds"),
         ("p:(1,0)", "domain 'p:(1,0)' needs its lower bound below its upper bound, got '1' >= '0'"),

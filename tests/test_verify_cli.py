@@ -130,8 +130,8 @@ def test_exit_3_unknown_with_no_time(capsys):
             "timeout must be a finite number of seconds, not inf",
         ),
         (
-            ["--loss", "z", "--wrt", "z", "--claim", "1", "--domain", "z:[0,1]"],
-            "domain 'z:[0,1]' is not an open interval in parentheses; write NAME:(a,b), e.g. 'p:(0,1)'",
+            ["--loss", "z", "--wrt", "z", "--claim", "1", "--domain", "z:[0,1"],
+            "domain 'z:[0,1' is not an interval, a finite set or a row domain; write NAME:SET with SET an interval such as (0,1), [0,1], (0,oo) or [0,1), a finite set such as {0,1}, or for a matrix onehot or simplex",
         ),
     ],
 )

@@ -215,6 +215,12 @@ class _Builder:
             raise self.fail(
                 node, f"keyword arguments are not allowed in {name}(...)", "pass arguments by position"
             )
+        self.check_arguments(node)
+        return self.function(node, [self.build(arg, depth + 1) for arg in node.args])
+
+    def check_arguments(self, node: ast.Call) -> None:
+        """ParseError unless `node` calls a formula function by position with as many arguments as it takes."""
+        name = node.func.id
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.fail(arg, f"starred argument {self.source(arg)} is not allowed", "pass the value")
@@ -226,7 +232,11 @@ class _Builder:
                 f"{name} takes {' or '.join(map(str, counts))} argument(s), got {len(node.args)},",
                 f"write {usage}",
             )
-        args = [self.build(arg, depth + 1) for arg in node.args]
+
+    def function(self, node: ast.Call, args: list[sympy.Expr]) -> sympy.Expr:
+        """The primitive (or sqrt) that `node` calls, applied to the built `args`, with the number limits."""
+        name = node.func.id
+        primitive = FORMULA_FUNCTIONS.get(name)
         for arg, value in zip(node.args, args, strict=True):  # SymPy may factor numbers in functions
             if _number_bits(value) > _MAX_NUMBER_BITS:
                 raise self.fail(arg, f"number too large in {self.source(arg)}", "use at most 3000 digits")
@@ -292,14 +302,9 @@ class _Builder:
         return base**exponent
 
 
-def _parse(
-    text: str,
-    symbols: Mapping[str, sympy.Symbol] | None,
-    max_length: int,
-    max_depth: int,
-    constants: Mapping[str, sympy.Expr] = _CONSTANTS,
-    allow_symbols: bool = True,
-) -> sympy.Expr:
+def _prepare_tree(text: str, max_length: int, max_depth: int) -> tuple[ast.Expression, str, int]:
+    """The ast of a formula (parsed only, never compiled or run), its stripped text and the number of leading
+    blanks, after the length, emptiness and bracket-depth limits."""
     if not isinstance(text, str):
         raise ParseError(f"a formula must be text, got {type(text).__name__}")
     if len(text) > max_length:
@@ -327,8 +332,24 @@ def _parse(
         ) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ParseError(f"could not parse formula {_quote(text)}: {type(exc).__name__}") from None
-    builder = _Builder(body, len(flat) - len(flat.lstrip()), symbols, constants, max_depth, allow_symbols)
-    expr = builder.build(tree.body)
+    return tree, body, len(flat) - len(flat.lstrip())
+
+
+def _parse(
+    text: str,
+    symbols: Mapping[str, sympy.Symbol] | None,
+    max_length: int,
+    max_depth: int,
+    constants: Mapping[str, sympy.Expr] = _CONSTANTS,
+    allow_symbols: bool = True,
+) -> sympy.Expr:
+    tree, body, lead = _prepare_tree(text, max_length, max_depth)
+    builder = _Builder(body, lead, symbols, constants, max_depth, allow_symbols)
+    return _checked_value(text, builder.build(tree.body))
+
+
+def _checked_value(text: str, expr: sympy.Expr) -> sympy.Expr:
+    """`expr`, the value of formula `text`, refused when it holds a huge number, is undefined or is not real."""
     if _number_bits(expr) > _MAX_NUMBER_BITS:
         raise ParseError(f"formula {_quote(text)} holds a number over about 3000 digits; use smaller numbers")
     if expr.has(sympy.zoo, sympy.nan):
@@ -426,24 +447,60 @@ def _parse_bound(domain: str, text: str, max_length: int) -> sympy.Expr:
     return bound
 
 
-def parse_domain(text: str, *, max_length: int = 2000) -> tuple[str, sympy.Interval]:
-    """Parse 'NAME:(a,b)' into (NAME, Interval.open(a, b)); a and b are numbers, pi, E, oo or -oo."""
-    usage = "write NAME:(a,b), e.g. 'p:(0,1)'"
-    if not isinstance(text, str) or len(text) > max_length:
-        raise ParseError(f"domain must be text of at most {max_length} characters; {usage}")
-    name, colon, interval = text.partition(":")
-    if not colon:
-        raise ParseError(f"domain {_quote(text)} has no ':'; {usage}")
-    name, interval = _check_name(name, "domain name"), interval.strip()
-    if not (interval.startswith("(") and interval.endswith(")")):
-        raise ParseError(f"domain {_quote(text)} is not an open interval in parentheses; {usage}")
-    bounds = _split_top_level(interval[1:-1])
+#: the domains of a 2-D array that constrain its rows: one-hot rows, rows on the probability simplex
+ROW_DOMAINS = ("onehot", "simplex")
+_DOMAIN_USAGE = (
+    "write NAME:SET with SET an interval such as (0,1), [0,1], (0,oo) or [0,1), a finite set such as {0,1}, "
+    "or for a matrix onehot or simplex"
+)
+_MAX_FINITE = 100
+
+
+def _interval(text: str, body: str, max_length: int) -> sympy.Interval:
+    bounds = _split_top_level(body[1:-1])
     if len(bounds) != 2 or not all(b.strip() for b in bounds):
-        raise ParseError(f"domain {_quote(text)} needs exactly two bounds; {usage}")
+        raise ParseError(f"domain {_quote(text)} needs exactly two bounds; {_DOMAIN_USAGE}")
     low, high = (_parse_bound(text, bound, max_length) for bound in bounds)
     if (low < high) is not sympy.true:
         raise ParseError(
             f"domain {_quote(text)} needs its lower bound below its upper bound, "
             f"got {_quote(str(low))} >= {_quote(str(high))}"
         )
-    return name, sympy.Interval.open(low, high)
+    left_open, right_open = body[0] == "(", body[-1] == ")"
+    for bound, is_open, side in ((low, left_open, "("), (high, right_open, ")")):
+        if bound.is_infinite and not is_open:
+            raise ParseError(f"domain {_quote(text)} closes an infinite end; write {side} at oo, e.g. [0,oo)")
+    return sympy.Interval(low, high, left_open, right_open)
+
+
+def _finite_set(text: str, body: str, max_length: int) -> sympy.FiniteSet:
+    pieces = _split_top_level(body[1:-1])
+    if not all(p.strip() for p in pieces):
+        raise ParseError(f"domain {_quote(text)} has an empty element; {_DOMAIN_USAGE}")
+    if len(pieces) > _MAX_FINITE:
+        raise ParseError(f"domain {_quote(text)} lists {len(pieces)} values, over the limit of {_MAX_FINITE}")
+    values = [_parse_bound(text, piece, max_length) for piece in pieces]
+    if any(v.is_infinite for v in values):
+        raise ParseError(f"domain {_quote(text)} lists an infinite value; list finite numbers")
+    return sympy.FiniteSet(*values)
+
+
+def parse_domain(text: str, *, max_length: int = 2000) -> tuple[str, sympy.Set | str]:
+    """Parse 'NAME:SET' into (NAME, set): an open, closed or half-open interval ('p:(0,1)', 'x:[0,oo)'), a finite
+    set ('y:{0,1}'), or for a 2-D array 'Y:onehot' / 'P:simplex' (returned as that word, see ROW_DOMAINS). Bounds
+    and values are numbers, pi, E, oo or -oo."""
+    if not isinstance(text, str) or len(text) > max_length:
+        raise ParseError(f"domain must be text of at most {max_length} characters; {_DOMAIN_USAGE}")
+    name, colon, body = text.partition(":")
+    if not colon:
+        raise ParseError(f"domain {_quote(text)} has no ':'; {_DOMAIN_USAGE}")
+    name, body = _check_name(name, "domain name"), body.strip()
+    if body in ROW_DOMAINS:
+        return name, body
+    if body[:1] in "([" and body[-1:] in ")]":
+        return name, _interval(text, body, max_length)
+    if body.startswith("{") and body.endswith("}"):
+        return name, _finite_set(text, body, max_length)
+    raise ParseError(
+        f"domain {_quote(text)} is not an interval, a finite set or a row domain; {_DOMAIN_USAGE}"
+    )

@@ -15,7 +15,7 @@ from .calculus import prepare
 from .sums import substitute_free
 from .timebox import BudgetExceeded, time_limit
 
-__all__ = ["expand_log_soundly", "flatten_sums", "proves_zero"]
+__all__ = ["expand_log_soundly", "facts_of_set", "flatten_sums", "proves_zero"]
 
 _MAX_CASES = 16
 
@@ -432,7 +432,7 @@ def _is_true(relation) -> bool:
     return sp.sympify(relation) is sp.true
 
 
-def _symbol_assumptions(domain: sp.Set) -> dict[str, bool]:
+def facts_of_set(domain: sp.Set) -> dict[str, bool]:
     """The SymPy assumptions a set of values implies, and no more: real; integer, positive, nonnegative, negative,
     nonpositive only where the set shows it (an end SymPy cannot order implies nothing)."""
     facts = {"real": True}
@@ -462,7 +462,7 @@ def implied_assumptions(atom: sp.Basic, assumptions: Assumptions) -> dict[str, b
         elif low_bound is not None and low_bound.is_nonnegative():
             facts["nonnegative"] = True
         return facts
-    return _symbol_assumptions(assumptions.domain_of(atom))
+    return facts_of_set(assumptions.domain_of(atom))
 
 
 _FACTS = ("real", "integer", "positive", "nonnegative", "negative", "nonpositive")
@@ -505,9 +505,7 @@ def governed_by_domains(expr: sp.Expr, assumptions: Assumptions) -> tuple[sp.Exp
         for symbol in part.atoms(sp.Symbol):
             if symbol in mapping:
                 continue
-            facts = (
-                {"integer": True} if symbol in bound else _symbol_assumptions(assumptions.domain_of(symbol))
-            )
+            facts = {"integer": True} if symbol in bound else facts_of_set(assumptions.domain_of(symbol))
             rebuilt = (
                 sp.Dummy(symbol.name, **facts)
                 if isinstance(symbol, sp.Dummy)

@@ -23,7 +23,7 @@ from .diagnose import diagnose
 from .errors import InputError, RuleError
 from .evidence import DPS, Evidence, close, search
 from .parse import parse_domain, parse_formula, parse_formulas, parse_names
-from .prove import proves_zero
+from .prove import facts_of_set, proves_zero
 from .rules import Rule
 from .timebox import BudgetExceeded, time_limit
 from .verdict import ClaimResult, GradientVerification
@@ -68,22 +68,26 @@ def _implied_domain(symbol: sp.Symbol) -> sp.Set:
     return sp.S.Reals
 
 
-def _symbol_for(name: str, domain: sp.Interval) -> sp.Symbol:
-    """A real Symbol carrying the sign its open interval implies, so simplification may use it."""
-    if (domain.inf >= 0) is sp.true:
-        return sp.Symbol(name, positive=True)
-    if (domain.sup <= 0) is sp.true:
-        return sp.Symbol(name, negative=True)
-    return sp.Symbol(name, real=True)
+def _symbol_for(name: str, domain: sp.Set) -> sp.Symbol:
+    """A real Symbol carrying what its domain implies (sign, integrality), so simplification may use it."""
+    return sp.Symbol(name, **facts_of_set(domain))
 
 
-def _domains(domains: Mapping | Iterable[str] | None) -> dict[str, sp.Interval]:
-    """{name: open interval} from {name or Symbol: Interval or '(a,b)'} or from strings 'NAME:(a,b)'."""
+def _admissible_set(value: object) -> bool:
+    """A real Interval with interior, or a finite set of real numbers: the domains a variable may be given."""
+    if isinstance(value, sp.Interval):
+        return value.is_subset(sp.S.Reals) is True and value.measure.is_positive is True
+    return isinstance(value, sp.FiniteSet) and bool(value) and all(v.is_real and v.is_finite for v in value)
+
+
+def _domains(domains: Mapping | Iterable[str] | None) -> dict[str, sp.Set]:
+    """{name: set} from {name or Symbol: Interval, FiniteSet or text '(a,b)', '[0,1]', '{0,1}'} or from strings
+    'NAME:SET' (parse.parse_domain)."""
     if domains is None:
         return {}
     if isinstance(domains, str):
         domains = [domains]
-    pairs: list[tuple[str, sp.Interval]] = []
+    pairs: list[tuple[str, sp.Set | str]] = []
     if isinstance(domains, Mapping):
         for key, value in domains.items():
             name = key.name if isinstance(key, sp.Symbol) else key
@@ -91,19 +95,25 @@ def _domains(domains: Mapping | Iterable[str] | None) -> dict[str, sp.Interval]:
                 raise InputError(f"domains: a key must be a symbol name or Symbol, not {type(key).__name__}")
             if isinstance(value, str):
                 pairs.append(parse_domain(f"{name}:{value}"))
-            elif isinstance(value, sp.Interval) and value == sp.Interval.open(value.inf, value.sup):
+            elif _admissible_set(value):
                 pairs.append((parse_names(name)[0], value))
             else:
                 raise InputError(
-                    f"domains: the domain of {name!r} must be an open Interval or text '(a,b)', not {value!r}"
+                    f"domains: the domain of {name!r} must be a real Interval, a FiniteSet or text such as "
+                    f"'(a,b)' or '{{0,1}}', not {value!r}"
                 )
     else:
         for item in domains:
             if not isinstance(item, str):
                 raise InputError(f"domains: expected text 'NAME:(a,b)', not {type(item).__name__}")
             pairs.append(parse_domain(item))
-    result: dict[str, sp.Interval] = {}
+    result: dict[str, sp.Set] = {}
     for name, interval in pairs:
+        if isinstance(interval, str):
+            raise InputError(
+                f"domain {interval} of {name!r} is for the rows of a matrix; declare its shape, e.g. "
+                f"--shape {name}:n,K"
+            )
         if name in result:
             raise InputError(f"domain of {name!r} is given twice; give each symbol one domain")
         result[name] = interval
@@ -126,7 +136,7 @@ def _from_sympy(expr: sp.Basic, what: str) -> sp.Expr:
 class _Symbols:
     """One real Symbol per name, shared by the loss and the claims, with the declared domains."""
 
-    def __init__(self, domains: dict[str, sp.Interval]) -> None:
+    def __init__(self, domains: dict[str, sp.Set]) -> None:
         self.domains = dict(domains)
         self.by_name: dict[str, sp.Symbol] = {name: _symbol_for(name, d) for name, d in domains.items()}
 
