@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "evidence",
                 "parse",
                 "arrays",
+                "inputs",
             }
         ),
     ),

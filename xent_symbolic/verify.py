@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import difflib
-import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import final
@@ -22,6 +20,7 @@ from .core import Derivation, Name, Relation, Status
 from .diagnose import diagnose
 from .errors import InputError, RuleError
 from .evidence import DPS, Evidence, close, search
+from .inputs import checked_timeout, not_in_loss, wrt_names
 from .parse import parse_domain, parse_formula, parse_formulas, parse_names
 from .prove import facts_of_set, proves_zero
 from .rules import Rule
@@ -43,7 +42,6 @@ POINTS = 60
 CONFIRM_DPS = 120
 #: seconds of symbolic proof tried before a numeric counterexample is reported
 QUICK_PROOF = 1.0
-_MAX_TIMEOUT = 3600.0
 _TIDY_BUDGET = 0.2
 
 SymbolLike = str | sp.Symbol
@@ -188,25 +186,6 @@ class _Symbols:
         return Assumptions(domains=tuple(domains))
 
 
-def _wrt_names(wrt: SymbolLike | Sequence[SymbolLike]) -> tuple[str, ...]:
-    if isinstance(wrt, str):
-        return parse_names(wrt)
-    items = [wrt] if isinstance(wrt, sp.Symbol) else list(wrt) if isinstance(wrt, (list, tuple)) else None
-    if not items:
-        raise InputError(f"wrt must name the symbols to differentiate by, such as 'w,b', not {wrt!r}")
-    names = []
-    for item in items:
-        if isinstance(item, sp.Symbol):
-            names.append(item.name)
-        elif isinstance(item, str):
-            names += parse_names(item)
-        else:
-            raise InputError(f"wrt: expected a symbol name or Symbol, not {type(item).__name__}")
-    if len(set(names)) != len(names):
-        raise InputError(f"wrt lists a symbol twice: {', '.join(names)}; list each symbol once")
-    return tuple(names)
-
-
 def _claims(claim: ExprLike | Sequence[ExprLike], symbols: _Symbols) -> tuple[sp.Expr, ...]:
     if isinstance(claim, str):
         return symbols.parse(claim, several=True)
@@ -215,22 +194,6 @@ def _claims(claim: ExprLike | Sequence[ExprLike], symbols: _Symbols) -> tuple[sp
     if isinstance(claim, (list, tuple)) and claim:
         return tuple(symbols.expression(c, f"claim {k}") for k, c in enumerate(claim, 1))
     raise InputError(f"claim must be text, a SymPy expression or a list of them, not {claim!r}")
-
-
-def _not_in_loss(message: str, name: str, loss_names: list[str]) -> InputError:
-    same_case = [n for n in loss_names if n.lower() == name.lower()]
-    close_names = same_case or difflib.get_close_matches(name, loss_names, n=3, cutoff=0.5)
-    if close_names:
-        return InputError(f"{message}; did you mean {', '.join(map(repr, close_names))}?")
-    return InputError(f"{message}; its symbols are {', '.join(loss_names) or 'none'}")
-
-
-def _timeout(timeout: float) -> float:
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout):
-        raise InputError(f"timeout must be a finite number of seconds, not {timeout!r}")
-    if not 0 <= timeout <= _MAX_TIMEOUT:
-        raise InputError(f"timeout must lie between 0 and {_MAX_TIMEOUT:g} seconds, not {timeout:g}")
-    return float(timeout)
 
 
 # ---------------------------------------------------------------------------------------------- deciding
@@ -454,15 +417,15 @@ def verify_gradient(
     >>> verify_gradient("softplus(z) - y*z", "z", "-y - 1").status
     <Status.REFUTED: 'refuted'>
     """
-    timeout = _timeout(timeout)
+    timeout = checked_timeout(timeout)
     symbols = _Symbols(_domains(domains))
     loss_expr = symbols.expression(loss, "loss")
-    names = _wrt_names(wrt)
+    names = wrt_names(wrt)
     claims = _claims(claim, symbols)
     loss_names = sorted(s.name for s in loss_expr.free_symbols)
     for name in names:
         if name not in loss_names:
-            raise _not_in_loss(f"wrt symbol {name!r} does not occur in the loss", name, loss_names)
+            raise not_in_loss(f"wrt symbol {name!r} does not occur in the loss", name, loss_names)
     if len(claims) != len(names):
         raise InputError(
             f"{len(claims)} claim(s) for {len(names)} symbol(s) ({', '.join(names)}); "
@@ -471,7 +434,7 @@ def verify_gradient(
     for k, c in enumerate(claims, 1):
         stray = sorted(s.name for s in c.free_symbols if s.name not in loss_names)
         if stray:
-            raise _not_in_loss(
+            raise not_in_loss(
                 f"claim {k} (d/d{names[k - 1]}) uses {stray[0]!r}, which does not occur in the loss",
                 stray[0],
                 loss_names,
@@ -561,7 +524,7 @@ def gradient_step(
     by_name = {s.name: s for s in current.free_symbols if isinstance(s, sp.Symbol)}
     if isinstance(wrt, str):
         if wrt.strip() not in by_name:
-            raise _not_in_loss(
+            raise not_in_loss(
                 f"wrt symbol {wrt.strip()!r} does not occur in {current}", wrt.strip(), sorted(by_name)
             )
         wrt = by_name[wrt.strip()]
