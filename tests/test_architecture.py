@@ -39,7 +39,12 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
             }
         ),
     ),
-    ("checking", frozenset({"check", "verdict", "diagnose", "verify", "verify_arrays"})),
+    (
+        "checking",
+        frozenset(
+            {"check", "verdict", "diagnose", "verify", "verify_arrays", "array_evidence", "diagnose_arrays"}
+        ),
+    ),
     ("catalog", frozenset({"catalog"})),
     ("renderers", frozenset({"latex", "render", "display", "trace", "plot"})),
     ("export", frozenset({"export", "losses"})),

@@ -10,17 +10,19 @@ operation and the two shapes.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import count
 
 import sympy as sp
 
-from .errors import ParseError
-from .parse import _Builder, _check_name, _checked_value, _prepare_tree, _quote
+from .assumptions import POSITIVE_INTEGERS, Assumptions
+from .errors import InputError, ParseError
+from .parse import _Builder, _check_name, _checked_value, _prepare_tree, _quote, parse_domain
 from .primitives import FORMULA_FUNCTIONS
+from .prove import facts_of_set
 
-__all__ = ["ArrayNames", "Tensor", "parse_array_formula", "parse_shape"]
+__all__ = ["ArrayNames", "ArrayProblem", "Tensor", "array_problem", "parse_array_formula", "parse_shape"]
 
 Shape = tuple[sp.Expr, ...]
 
@@ -388,3 +390,129 @@ def parse_array_formula(
     value = _ArrayBuilder(scalar, names).build(tree.body)
     _checked_value(text, value.body)
     return value
+
+
+# ---------------------------------------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class ArrayProblem:
+    """What the names stand for and what may be assumed: arrays, sizes, scalars, domains, row constraints."""
+
+    names: ArrayNames
+    domains: tuple[tuple[sp.Basic, sp.Set], ...]
+    definitions: tuple[tuple[sp.Indexed, sp.Expr], ...]
+    rows: Mapping[str, str]  # array name -> 'onehot' | 'simplex'
+    hidden: Mapping[sp.IndexedBase, str]  # the auxiliary arrays a row domain is built from -> its array
+
+    def assumptions(self, indices: tuple = ()) -> Assumptions:
+        return Assumptions(domains=self.domains, indices=indices, definitions=self.definitions)
+
+    def shape_of(self, name: str) -> tuple[sp.Expr, ...] | None:
+        if name in self.names.arrays:
+            return self.names.arrays[name][1]
+        if name in self.names.scalars:
+            return ()
+        return None
+
+
+def shape_pairs(shapes: Mapping | Iterable[str]) -> list[tuple[str, tuple[str | int, ...]]]:
+    if isinstance(shapes, str):
+        shapes = [shapes]
+    if isinstance(shapes, Mapping):
+        pairs = []
+        for name, dims in shapes.items():
+            text = dims if isinstance(dims, str) else ",".join(map(str, dims))
+            pairs.append(parse_shape(f"{name}:{text}"))
+        return pairs
+    pairs = []
+    for item in shapes:
+        if not isinstance(item, str):
+            raise InputError(f"shapes: expected text 'NAME:DIMS', not {type(item).__name__}")
+        pairs.append(parse_shape(item))
+    return pairs
+
+
+def domain_pairs(domains: Mapping | Iterable[str] | None) -> list[tuple[str, sp.Set | str]]:
+    if domains is None:
+        return []
+    if isinstance(domains, str):
+        domains = [domains]
+    if isinstance(domains, Mapping):
+        pairs = []
+        for key, value in domains.items():
+            name = key.name if isinstance(key, sp.Symbol) else key
+            if isinstance(value, str):
+                pairs.append(parse_domain(f"{name}:{value}"))
+            elif isinstance(value, sp.Set) and value.is_subset(sp.S.Reals) is True:
+                pairs.append((name, value))
+            else:
+                raise InputError(
+                    f"domains: the domain of {name!r} must be a set of reals or text, not {value!r}"
+                )
+        return pairs
+    return [parse_domain(item) if isinstance(item, str) else _bad_domain(item) for item in domains]
+
+
+def _bad_domain(item: object):
+    raise InputError(f"domains: expected text 'NAME:SET', not {type(item).__name__}")
+
+
+def array_problem(shapes: Mapping | Iterable[str], domains: Mapping | Iterable[str] | None) -> ArrayProblem:
+    """The names, domains and definitions of `shapes` ('X:n,d', ...) and `domains` ('y:{0,1}', 'Y:onehot')."""
+    pairs = shape_pairs(shapes)
+    seen: set[str] = set()
+    for name, _ in pairs:
+        if name in seen:
+            raise InputError(f"the shape of {name!r} is given twice; give each array one shape")
+        seen.add(name)
+    size_names = {d for _, dims in pairs for d in dims if isinstance(d, str)}
+    clash = sorted(size_names & seen)
+    if clash:
+        raise InputError(f"{clash[0]!r} is both an array and a size; use another name for one of them")
+    sizes = {name: sp.Symbol(name, integer=True, positive=True) for name in sorted(size_names)}
+    arrays = {
+        name: (
+            sp.IndexedBase(name, real=True),
+            tuple(sizes[d] if isinstance(d, str) else sp.Integer(d) for d in dims),
+        )
+        for name, dims in pairs
+    }
+    domain_list: list[tuple[sp.Basic, sp.Set]] = [(s, POSITIVE_INTEGERS) for s in sizes.values()]
+    scalars: dict[str, sp.Symbol] = {}
+    definitions, rows, hidden = [], {}, {}
+    given: set[str] = set()
+    for name, domain in domain_pairs(domains):
+        if name in given:
+            raise InputError(f"domain of {name!r} is given twice; give each name one domain")
+        given.add(name)
+        if name in sizes:
+            raise InputError(f"{name!r} is a size (a positive integer); it takes no domain")
+        if isinstance(domain, str):
+            if name not in arrays or len(arrays[name][1]) != 2:
+                raise InputError(
+                    f"domain {domain} of {name!r} is for the rows of a matrix; declare it 2-D, e.g. --shape {name}:n,K"
+                )
+            base, (_, columns) = arrays[name]
+            row, col, other = (sp.Symbol(f"r{k}", integer=True, positive=True) for k in range(3))
+            rows[name] = domain
+            if domain == "onehot":  # Y[i, c] = [c = t_i], t_i in 1..K: every one-hot matrix, and only those
+                label = sp.IndexedBase(f"_{name}_class", integer=True)
+                domain_list.append((label, sp.Range(1, columns + 1)))
+                definitions.append((base[row, col], sp.KroneckerDelta(col, label[row])))
+            else:  # Y[i, c] = V[i, c] / sum_m V[i, m], V > 0: every row of the open simplex
+                label = sp.IndexedBase(f"_{name}_weight", real=True)
+                domain_list.append((label, sp.Interval.open(0, sp.oo)))
+                definitions.append(
+                    (base[row, col], label[row, col] / sp.Sum(label[row, other], (other, 1, columns)))
+                )
+            hidden[label] = name
+            continue
+        if name in arrays:
+            domain_list.append((arrays[name][0], domain))
+        else:
+            symbol = sp.Symbol(name, **facts_of_set(domain))
+            scalars[name] = symbol
+            domain_list.append((symbol, domain))
+    names = ArrayNames(arrays, sizes, scalars)
+    return ArrayProblem(names, tuple(domain_list), tuple(definitions), rows, hidden)

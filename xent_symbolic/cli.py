@@ -208,6 +208,7 @@ def _cmd_verify_grad(args: argparse.Namespace) -> int:
         domains=args.domain or (),
         timeout=args.timeout,
         accept_numeric=args.accept_numeric,
+        shapes=args.shape or None,
     )
     sys.stdout.write(result.to_json() + "\n" if args.json else result.report())
     return result.exit_code
@@ -292,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a claimed gradient: exit 0 proved, 1 refuted, 2 bad input, 3 checked only or unknown",
         description="Verify claimed partial derivatives of a loss: proved symbolically, checked numerically "
         "(mpmath, 50 digits, over the whole domain) or refuted at a point, with a diagnosis of the usual mistakes. "
+        "With --shape, the loss and claims are array formulas and the proof is for all sizes. "
         "A formula may start with '-'; @FILE reads it from FILE, - from standard input.",
     )
     verify.add_argument(
@@ -310,10 +312,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated derivatives, in --wrt order (or @FILE, or - for standard input)",
     )
     verify.add_argument(
+        "--shape",
+        action="append",
+        metavar="NAME:DIMS",
+        help="an array and its sizes, e.g. 'X:n,d' or 'w:d' (repeatable); formulas are then in NumPy "
+        "notation (@, .T, sum/mean/prod/logsumexp/softmax with axis=) and proved for all sizes",
+    )
+    verify.add_argument(
         "--domain",
         action="append",
-        metavar="NAME:(a,b)",
-        help="an open interval for a symbol, e.g. 'p:(0,1)' or 's:(0,oo)' (repeatable); default: R",
+        metavar="NAME:SET",
+        help="the values of a symbol or of every entry of an array: an interval such as 'p:(0,1)', "
+        "'x:[0,oo)', a finite set such as 'y:{0,1}', or for a matrix 'Y:onehot' or 'P:simplex' (repeatable); "
+        "default: R",
     )
     verify.add_argument(
         "--timeout", type=float, default=10.0, metavar="S", help="time budget, seconds (default: 10)"

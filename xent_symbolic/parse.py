@@ -79,7 +79,7 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def _split_top_level(text: str) -> list[str]:
+def split_top_level(text: str) -> list[str]:
     """Split text on the commas that are not inside brackets."""
     pieces, depth, start = [], 0, 0
     for i, char in enumerate(text):
@@ -398,7 +398,7 @@ def parse_formulas(
         raise ParseError(f"formula list is {len(text)} characters long, over the limit of {max_length}")
     if isinstance(text, str) and not text.strip():
         raise ParseError("empty list of formulas; write formulas separated by commas, e.g. 'sigmoid(z)-y, z'")
-    pieces = _split_top_level(text) if isinstance(text, str) else [text]
+    pieces = split_top_level(text) if isinstance(text, str) else [text]
     for i, piece in enumerate(pieces, 1):
         if isinstance(piece, str) and not piece.strip():
             raise ParseError(f"formula {i} of {len(pieces)} in {_quote(text)} is empty; drop the extra comma")
@@ -457,7 +457,7 @@ _MAX_FINITE = 100
 
 
 def _interval(text: str, body: str, max_length: int) -> sympy.Interval:
-    bounds = _split_top_level(body[1:-1])
+    bounds = split_top_level(body[1:-1])
     if len(bounds) != 2 or not all(b.strip() for b in bounds):
         raise ParseError(f"domain {_quote(text)} needs exactly two bounds; {_DOMAIN_USAGE}")
     low, high = (_parse_bound(text, bound, max_length) for bound in bounds)
@@ -474,7 +474,7 @@ def _interval(text: str, body: str, max_length: int) -> sympy.Interval:
 
 
 def _finite_set(text: str, body: str, max_length: int) -> sympy.FiniteSet:
-    pieces = _split_top_level(body[1:-1])
+    pieces = split_top_level(body[1:-1])
     if not all(p.strip() for p in pieces):
         raise ParseError(f"domain {_quote(text)} has an empty element; {_DOMAIN_USAGE}")
     if len(pieces) > _MAX_FINITE:

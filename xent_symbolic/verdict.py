@@ -51,6 +51,11 @@ class ClaimResult:
     claimed: str | None = None
     true: str | None = None
     diagnosis: str | None = None
+    #: for array claims: the sizes of the counterexample, every entry of its arrays (nested lists, NumPy order)
+    #: and the 0-based gradient entry where the claim differs most
+    sizes: dict[str, int] | None = None
+    arrays: dict[str, Any] | None = None
+    entry: tuple[int, ...] | None = None
 
     def lines(self) -> list[str]:
         """The verdict as text: one line, plus the two formulas and the diagnosis when refuted."""
@@ -62,6 +67,21 @@ class ClaimResult:
                 return [f"checked, not proved ({self.method}): {d} = {self.claim}"]
             case Status.UNKNOWN:
                 return [f"{self.status.value} ({self.method}): {d} = {self.claim}"]
+            case Status.REFUTED if self.arrays is not None:
+                at = f"[{', '.join(map(str, self.entry))}]" if self.entry else ""
+                sizes = ", ".join(f"{k} = {v}" for k, v in (self.sizes or {}).items())
+                lines = [
+                    f"refuted: at {sizes or 'these values'} the claim gives {self.claimed} but {d}{at} = {self.true}"
+                    + (f" (entry {at}, 0-based, differs most)" if at else ""),
+                    *(f"  {name} = {_show(value)}" for name, value in self.arrays.items()),
+                    f"  claimed: {d} = {self.claim}",
+                    f"  true:    {self.derivative.lhs} = {self.derivative.rhs}"
+                    if isinstance(self.derivative, sp.Eq)
+                    else f"  true:    {d} = {self.derivative}",
+                ]
+                if self.diagnosis:
+                    lines.append(f"  diagnosis: {self.diagnosis}")
+                return lines
             case Status.REFUTED:
                 point = ", ".join(f"{k} = {v}" for k, v in (self.counterexample or {}).items())
                 where = f"at {point}" if point else "everywhere"
@@ -87,7 +107,19 @@ class ClaimResult:
             "true": self.true,
             "diagnosis": self.diagnosis,
             "derivative": str(self.derivative),
+            **(
+                {"sizes": self.sizes, "arrays": self.arrays, "entry": list(self.entry or ())}
+                if self.arrays is not None
+                else {}
+            ),
         }
+
+
+def _show(value: Any) -> str:
+    """An array of decimal strings as NumPy prints a list: [[1.5, -2], [0, 3]]."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return str(value)
 
 
 @dataclass(frozen=True)

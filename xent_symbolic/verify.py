@@ -26,6 +26,7 @@ from .prove import facts_of_set, proves_zero
 from .rules import Rule
 from .timebox import BudgetExceeded, time_limit
 from .verdict import ClaimResult, GradientVerification
+from .verify_arrays import verify_array_gradient
 
 __all__ = [
     "ClaimGradient",
@@ -403,6 +404,7 @@ def verify_gradient(
     domains: Mapping | Iterable[str] | None = None,
     timeout: float = 10.0,
     accept_numeric: bool = False,
+    shapes: Mapping | Iterable[str] | None = None,
 ) -> GradientVerification:
     """Decide whether `claim` is the gradient of `loss` with respect to `wrt` (one claim per symbol, in order).
 
@@ -417,6 +419,10 @@ def verify_gradient(
     >>> verify_gradient("softplus(z) - y*z", "z", "-y - 1").status
     <Status.REFUTED: 'refuted'>
     """
+    if shapes:  # array formulas (vectors, matrices): proved for all sizes in index form
+        return verify_array_gradient(
+            loss, wrt, claim, shapes=shapes, domains=domains, timeout=timeout, accept_numeric=accept_numeric
+        )
     timeout = checked_timeout(timeout)
     symbols = _Symbols(_domains(domains))
     loss_expr = symbols.expression(loss, "loss")
