@@ -65,13 +65,17 @@ class ConcreteArrays:
         self.problem = problem
         self.sizes = {problem.names.sizes[name]: sp.Integer(v) for name, v in sizes.items()}
         self.assumptions = problem.assumptions()
+        self._expanded: dict[sp.Expr, sp.Expr] = {}
 
     def shape(self, shape) -> tuple[int, ...]:
         return tuple(int(sp.sympify(s).xreplace(self.sizes)) for s in shape)
 
     def expand(self, expr: sp.Expr) -> sp.Expr:
-        expr = prepare(expr, self.assumptions, indirect=False).xreplace(self.sizes)
-        return write_out_sums(expr).doit()
+        """`expr` with the definitions expanded and every sum written out (free indices may stay symbols)."""
+        if expr not in self._expanded:
+            concrete = prepare(expr, self.assumptions, indirect=False).xreplace(self.sizes)
+            self._expanded[expr] = write_out_sums(concrete).doit()
+        return self._expanded[expr]
 
     def values(self, failure: Mapping[str, str], exprs: Sequence[sp.Expr]) -> dict[sp.Basic, sp.Rational]:
         """Every atom the problem's arrays and scalars have at these sizes, with the failure's value (0 if the
@@ -120,16 +124,24 @@ class ConcreteArrays:
                 out[atom.name] = _decimal(sp.N(value, REPORT_DPS))
         return out
 
-    def entries(self, expr_at, shape, values) -> dict[tuple[int, ...], sp.Expr]:
-        return {ix: self.number(expr_at(ix), values) for ix in _index_tuples(self.shape(shape))}
+    def entries(
+        self, expr: sp.Expr, indices: Sequence[sp.Symbol], shape, values, only: tuple[int, ...] | None = None
+    ) -> dict[tuple[int, ...], sp.Expr]:
+        """The value of `expr` at every entry (1-based index tuples) of `shape` for its free `indices`, or at the
+        entry `only`: written out once, then each entry substituted."""
+        expanded = self.expand(expr)
+        wanted = [only] if only is not None else _index_tuples(self.shape(shape))
+        return {
+            ix: sp.N(
+                expanded.xreplace(dict(zip(indices, map(sp.Integer, ix), strict=True))).xreplace(values),
+                REPORT_DPS,
+            )
+            for ix in wanted
+        }
 
     def worst(self, tensor: Tensor, truth: sp.Expr, target: Target, values):
-        claimed = self.entries(lambda ix: tensor.at(*map(sp.Integer, ix)), target.shape, values)
-        true = self.entries(
-            lambda ix: truth.xreplace(dict(zip(target.indices, map(sp.Integer, ix), strict=True))),
-            target.shape,
-            values,
-        )
+        claimed = self.entries(tensor.body, tensor.indices, target.shape, values)
+        true = self.entries(truth, target.indices, target.shape, values)
         entry = max(claimed, key=lambda ix: _relative_gap(claimed[ix], true[ix]))
         return _decimal(claimed[entry]), _decimal(true[entry]), tuple(k - 1 for k in entry)
 

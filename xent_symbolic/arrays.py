@@ -20,7 +20,8 @@ from .assumptions import POSITIVE_INTEGERS, Assumptions
 from .errors import InputError, ParseError
 from .parse import _Builder, _check_name, _checked_value, _prepare_tree, _quote, parse_domain
 from .primitives import FORMULA_FUNCTIONS
-from .prove import facts_of_set
+from .prove import facts_of_set, proves_zero
+from .timebox import BudgetExceeded, time_limit
 
 __all__ = ["ArrayNames", "ArrayProblem", "Tensor", "array_problem", "parse_array_formula", "parse_shape"]
 
@@ -406,7 +407,59 @@ class ArrayProblem:
     hidden: Mapping[sp.IndexedBase, str]  # the auxiliary arrays a row domain is built from -> its array
 
     def assumptions(self, indices: tuple = ()) -> Assumptions:
+        """What numeric evidence samples: a row domain through its definition (one-hot rows by class labels,
+        simplex rows by positive weights)."""
         return Assumptions(domains=self.domains, indices=indices, definitions=self.definitions)
+
+    def proof_assumptions(self, indices: tuple = ()) -> Assumptions:
+        """What a proof assumes: as `assumptions`, but a simplex matrix is its own entries in [0, 1], whose row
+        sums `row_sums` replaces by 1 (the weights it is sampled through would only hide that)."""
+        simplex = {self.names.arrays[name][0] for name, kind in self.rows.items() if kind == "simplex"}
+        definitions = tuple((d, v) for d, v in self.definitions if d.base not in simplex)
+        hidden = {label for label, name in self.hidden.items() if self.rows[name] == "simplex"}
+        domains = tuple((a, d) for a, d in self.domains if a not in hidden)
+        domains += tuple((base, sp.Interval(0, 1)) for base in simplex)
+        return Assumptions(domains=domains, indices=indices, definitions=definitions)
+
+    def proves_zero(self, difference: sp.Expr, indices: tuple, budget: float) -> bool:
+        """Whether `difference` (index form, free `indices`) is proved 0 for all sizes and admissible values:
+        prove.proves_zero under the proof assumptions, row sums replaced, within a hard limit of `budget` s."""
+        try:
+            with time_limit(budget):
+                return proves_zero(self.row_sums(difference), self.proof_assumptions(indices), budget)
+        except BudgetExceeded:
+            return False
+
+    def row_sums(self, expr: sp.Expr) -> sp.Expr:
+        """`expr` with every sum over a whole row of a one-hot or simplex matrix, sum_c Y[i, c] g (g free of c),
+        replaced by g: the rows sum to 1. Only a Sum of one limit that runs over exactly the columns (1..K)."""
+        rows = {self.names.arrays[name][0]: self.names.arrays[name][1][1] for name in self.rows}
+        if not rows:
+            return expr
+
+        def rewrite(node: sp.Expr) -> sp.Expr:
+            if not node.args:
+                return node
+            node = node.func(*(rewrite(a) for a in node.args))
+            if not isinstance(node, sp.Sum) or len(node.limits) != 1:
+                return node
+            ((c, low, high),) = node.limits
+            factors = sp.Mul.make_args(node.function)
+            for k, f in enumerate(factors):
+                if (
+                    isinstance(f, sp.Indexed)
+                    and f.base in rows
+                    and low == 1
+                    and high == rows[f.base]
+                    and f.indices[1] == c
+                    and c not in f.indices[0].free_symbols
+                ):
+                    rest = sp.Mul(*factors[:k], *factors[k + 1 :])
+                    if c not in rest.free_symbols:
+                        return rest
+            return node
+
+        return rewrite(expr)
 
     def shape_of(self, name: str) -> tuple[sp.Expr, ...] | None:
         if name in self.names.arrays:
@@ -466,11 +519,13 @@ def array_problem(shapes: Mapping | Iterable[str], domains: Mapping | Iterable[s
         if name in seen:
             raise InputError(f"the shape of {name!r} is given twice; give each array one shape")
         seen.add(name)
-    size_names = {d for _, dims in pairs for d in dims if isinstance(d, str)}
-    clash = sorted(size_names & seen)
+    size_names = list(dict.fromkeys(d for _, dims in pairs for d in dims if isinstance(d, str)))
+    clash = sorted(set(size_names) & seen)
     if clash:
         raise InputError(f"{clash[0]!r} is both an array and a size; use another name for one of them")
-    sizes = {name: sp.Symbol(name, integer=True, positive=True) for name in sorted(size_names)}
+    sizes = {
+        name: sp.Symbol(name, integer=True, positive=True) for name in size_names
+    }  # in declaration order
     arrays = {
         name: (
             sp.IndexedBase(name, real=True),

@@ -174,14 +174,13 @@ def sample_value(domain: sp.Set, rng: random.Random) -> mpmath.mpf:
     return value if a < value < b else a + width / 2
 
 
-def _size_sets(assumptions: Assumptions, instances: int, rng: random.Random) -> list[dict[sp.Symbol, int]]:
+def _size_sets(
+    assumptions: Assumptions, instances: int, choices: Sequence[int] = _SIZE_CHOICES
+) -> list[dict[sp.Symbol, int]]:
     sizes = assumptions.sizes()
     if not sizes:
         return [{}]
-    return [
-        {s: _SIZE_CHOICES[(k + j) % len(_SIZE_CHOICES)] for j, s in enumerate(sizes)}
-        for k in range(instances)
-    ]
+    return [{s: choices[(k + j) % len(choices)] for j, s in enumerate(sizes)} for k in range(instances)]
 
 
 def _is_bad(value) -> bool:
@@ -203,8 +202,11 @@ def search(
     instances: int = 3,
     allow_bad: bool = False,
     defining: Sequence[int] | None = None,
+    size_choices: Sequence[int] = _SIZE_CHOICES,
 ) -> Evidence:
     """Evaluate `exprs` at random admissible points until `holds(values)` fails or `points` pass.
+
+    The sizes (n, d, K) of instance k are `size_choices` from position k on, one per size in declaration order.
 
     Points where a value is complex or not finite are skipped and counted, unless `allow_bad` hands them to
     `holds` too. With `defining` (indices into `exprs`), only a point where a defining expression is not real is
@@ -215,7 +217,7 @@ def search(
     rng = random.Random(seed)
     extra = extra or {}
     passed = skipped = 0
-    size_sets = _size_sets(assumptions, instances, rng)
+    size_sets = _size_sets(assumptions, instances, size_choices)
     per_instance = max(1, points // len(size_sets))
     for sizes in size_sets:
         state = rng.getstate()  # the same free-index values (k in 1..d) in every expression
