@@ -36,6 +36,7 @@ def bce_checked(bce):
 #: check exports
 SLOW_MODULES = frozenset(
     {
+        "test_arrays",
         "test_bounds_property",
         "test_catalog_gradients",
         "test_derivations_folder",
@@ -57,6 +58,7 @@ SLOW_MODULES = frozenset(
         "test_soundness_capture",
         "test_soundness_rounding",
         "test_timebox",
+        "test_verify_arrays",
     }
 )
 #: single slow tests (about a second or more each) in otherwise fast modules

@@ -161,7 +161,7 @@ def matmul(a: Tensor, b: Tensor, what: str) -> Tensor:
     if inner_a != inner_b:
         raise ParseError(
             f"shape mismatch in {what}: {show_shape(a.shape)} @ {show_shape(b.shape)} "
-            f"({inner_a} columns against {inner_b} rows)"
+            f"(inner sizes {inner_a} and {inner_b} differ)"
         )
     shape = (*a.shape[:-1], *b.shape[1:])
     s = _index(inner_a)

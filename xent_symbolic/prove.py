@@ -18,6 +18,8 @@ from .timebox import BudgetExceeded, time_limit
 __all__ = ["expand_log_soundly", "facts_of_set", "flatten_sums", "proves_zero"]
 
 _MAX_CASES = 16
+#: how often the rest of a sum split is split again to merge its sums into the groups
+_MAX_REGROUP = 3
 
 
 def expand_log_soundly(expr: sp.Expr, assumptions: Assumptions) -> sp.Expr:
@@ -201,6 +203,21 @@ def _zero(expr: sp.Expr, assumptions: Assumptions, deadline: float, depth: int) 
         rest += (high - low + 1) * constant
         groups[key] = varying
     rest = _distribute(rest)
+    # a constant term may itself be a sum over a group's range (d * (-sum_j w_j / d**2) next to sum_i w_i / d):
+    # split the rest again and merge, by the same linearity, until no term of the rest joins a group
+    for _ in range(_MAX_REGROUP):
+        more_rest, more = _split_sums(rest, depth)
+        joining = {key: summand for key, summand in more.items() if key in groups}
+        if not joining:
+            break
+        for key, summand in joining.items():
+            constant, varying = _distribute(summand).as_independent(index, as_Add=True)
+            groups[key] += varying
+            more_rest += (key[1] - key[0] + 1) * constant
+        for key, summand in more.items():
+            if key not in joining:
+                more_rest += sp.Sum(summand, (index, *key))
+        rest = _distribute(more_rest)
     for (low, high), summand in groups.items():
         # the summand is 0 wherever the sum runs (under Karr's convention, maybe high + 1..low - 1)
         inner = replace(assumptions, indices=(*assumptions.indices, (index, *_karr_range(low, high))))

@@ -251,7 +251,10 @@ def _decide(
         remaining = deadline - time.monotonic()
         if remaining > QUICK_PROOF / 2 and problem.proves_zero(truth - claim, indices, remaining):
             return proved
-    not_proved = f"not proved for all sizes {sizes} within {budget:.2g} s"
+    out_of_time = deadline - time.monotonic() <= QUICK_PROOF / 2
+    not_proved = f"not proved for all sizes {sizes}" + (
+        f" within {budget:.2g} s" if out_of_time else " (no proof found)"
+    )
     if evidence is None:
         return ClaimResult(
             wrt, display, truth_shown, Status.UNKNOWN, f"{not_proved}; no time left for numeric evidence"
