@@ -4,6 +4,7 @@ the strict verdict and bad input."""
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -56,14 +57,19 @@ SOFTMAX_LOSS = "-mean(sum(Y * log(softmax(X @ W, axis=1)), axis=1))"
             ["p:(0,1)", "y:[0,1]"],
             "n",
         ),
-        ("sum(X * W)", "W", "X", ["X:3,2", "W:3,2"], None, "(the sizes are fixed)"),
+        ("sum(X * W)", "W", "X", ["X:3,2", "W:3,2"], None, ""),
     ],
 )
 def test_true_gradients_are_proved_for_all_sizes(loss, wrt, claim, shapes, domains, sizes) -> None:
     result = verify_gradient(loss, wrt, claim, shapes=shapes, domains=domains)
     assert result.status is Status.PROVED, result.report()
     assert (result.proved, result.exit_code) == (True, 0)
-    assert {r.method for r in result.results} == {f"proved for all sizes {sizes} (index form)"}
+    method = (
+        f"proved for all sizes {sizes} (index form)"
+        if sizes
+        else "proved symbolically (index form, fixed sizes)"
+    )
+    assert {r.method for r in result.results} == {method}
 
 
 @pytest.mark.parametrize(
@@ -178,6 +184,19 @@ def test_a_counterexample_gives_every_entry_and_the_worst_entry_recomputes_in_nu
 def test_claims_wrong_only_slightly_or_only_for_huge_values_are_refuted(claim: str) -> None:
     result = verify_gradient(LOGISTIC_LOSS, "w", claim, shapes=LOGISTIC)
     assert result.status is Status.REFUTED, result.report()
+
+
+def test_fixed_sizes_too_large_to_write_out_are_decided_within_the_budget() -> None:
+    assert verify_gradient("sum(w**2)", "w", "2 * w", shapes=["w:100000"]).status is Status.PROVED
+    wrong = verify_gradient("sum(w**2)", "w", "3 * w", shapes=["w:100000"], timeout=5)
+    assert (wrong.status, wrong.exit_code, wrong.results[0].arrays) == (Status.REFUTED, 1, None)
+    assert float(wrong.claimed) == pytest.approx(1.5 * float(wrong.true), rel=1e-12)
+    start = time.monotonic()
+    slow = verify_gradient(
+        "sum(exp(X @ w))", "w", "X.T @ exp(X @ w) * 2", shapes=["X:5000,3", "w:3"], timeout=3
+    )
+    assert slow.status in (Status.REFUTED, Status.UNKNOWN)
+    assert time.monotonic() - start < 3 + 2.5
 
 
 def test_a_true_claim_the_engine_cannot_prove_is_checked_not_verified() -> None:

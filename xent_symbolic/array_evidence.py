@@ -156,9 +156,10 @@ def _relative_gap(a: sp.Expr, b: sp.Expr) -> float:
 def _decimal(value: sp.Expr) -> str:
     if not value.is_real:
         return "no real value"
-    if value == int(value):  # labels, one-hot entries: 1, not 1.0
-        return str(int(value))
-    return mpmath.nstr(mpmath.mpf(str(sp.Float(value, REPORT_DPS))), 17)
+    number = mpmath.mpf(str(sp.Float(value, REPORT_DPS)))
+    if mpmath.isint(number) and abs(number) < 10**15:  # labels, one-hot entries: 1, not 1.0
+        return str(int(number))
+    return mpmath.nstr(number, 17)
 
 
 def _nested(dims: tuple[int, ...], value) -> object:

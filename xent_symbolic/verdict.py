@@ -71,7 +71,7 @@ class ClaimResult:
                 at = f"[{', '.join(map(str, self.entry))}]" if self.entry else ""
                 sizes = ", ".join(f"{k} = {v}" for k, v in (self.sizes or {}).items())
                 lines = [
-                    f"refuted: at {sizes or 'these values'} the claim gives {self.claimed} but {d}{at} = {self.true}"
+                    f"refuted: at {sizes or 'the declared sizes'} the claim gives {self.claimed} but {d}{at} = {self.true}"
                     + (f" (entry {at}, 0-based, differs most)" if at else ""),
                     *(f"  {name} = {_show(value)}" for name, value in self.arrays.items()),
                     f"  claimed: {d} = {self.claim}",

@@ -104,7 +104,7 @@ def _domains(domains: Mapping | Iterable[str] | None) -> dict[str, sp.Set]:
     else:
         for item in domains:
             if not isinstance(item, str):
-                raise InputError(f"domains: expected text 'NAME:(a,b)', not {type(item).__name__}")
+                raise InputError(f"domains: expected text 'NAME:SET', not {type(item).__name__}")
             pairs.append(parse_domain(item))
     result: dict[str, sp.Set] = {}
     for name, interval in pairs:
@@ -409,8 +409,10 @@ def verify_gradient(
     """Decide whether `claim` is the gradient of `loss` with respect to `wrt` (one claim per symbol, in order).
 
     Strings go through the safe parser (never eval): Python syntax over real symbols, numbers, + - * / ** and
-    log, exp, sqrt, abs, sigmoid, softplus, tanh, sinh, cosh, pi, E. `domains` restricts symbols to open intervals,
-    e.g. {"p": "(0,1)"} or ["p:(0,1)"]; other symbols range over the reals. `timeout` (seconds) bounds the whole
+    log, exp, sqrt, abs, sigmoid, softplus, tanh, sinh, cosh, pi, E. `domains` restricts symbols to intervals or
+    finite sets, e.g. {"p": "(0,1)"} or ["p:(0,1)", "y:{0,1}", "x:[0,oo)"]; other symbols range over the reals.
+    With `shapes` (["X:n,d", "w:d"]) the formulas are array formulas in NumPy notation and the proof is for all
+    sizes (verify_arrays.verify_array_gradient). `timeout` (seconds) bounds the whole
     decision: numeric evidence (60 points at 50 digits over the domains, small and huge magnitudes, both signs,
     interval ends) and the symbolic proof, shared evenly between the claims; a claim still undecided when the
     time is up is unknown. Only a proved claim is verified: `result.exit_code` is 0 when every claim is proved,

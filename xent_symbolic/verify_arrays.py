@@ -35,6 +35,8 @@ POINTS = 60
 #: the sizes of those instances, in turn: small (the counterexample shows every entry), distinct within an
 #: instance so that a transpose or a wrong axis shows, and 1 (a sum of one term) in two of the three
 SIZES = (2, 3, 4, 1)
+#: the longest fixed (integer) axis of the loss that numeric evidence writes out term by term
+MAX_FIXED_SIZE = 64
 #: seconds of the first proof attempt, before the search
 QUICK_PROOF = 1.0
 
@@ -204,7 +206,7 @@ def _sizes_text(problem: ArrayProblem, loss: Tensor) -> str:
         if isinstance(size, sp.Symbol)
     ]
     names = list(dict.fromkeys(s.name for s in used))
-    return ", ".join(names) if names else "(the sizes are fixed)"
+    return ", ".join(names)
 
 
 def _decide(
@@ -226,18 +228,27 @@ def _decide(
     entry_text = f"d/d{_readable(target.entry, target)}" if target.shape else f"d/d{target.name}"
     truth_shown = sp.Eq(sp.Symbol(entry_text), shown, evaluate=False)
     sizes = _sizes_text(problem, loss)
-    proved = ClaimResult(
-        wrt, display, truth_shown, Status.PROVED, f"proved for all sizes {sizes} (index form)"
+    proof = (
+        f"proved for all sizes {sizes} (index form)"
+        if sizes
+        else "proved symbolically (index form, fixed sizes)"
     )
+    proved = ClaimResult(wrt, display, truth_shown, Status.PROVED, proof)
     # a quick proof first (most true claims take well under a second), then the search for a counterexample,
     # then whatever time is left for the proof again
     if problem.proves_zero(truth - claim, indices, max(0.05, min(QUICK_PROOF, budget / 4))):
         return proved
     remaining = deadline - time.monotonic()
+    largest = max(
+        (size for _, shape in problem.names.arrays.values() for size in shape if size.is_Integer), default=0
+    )
+    # the loss only says where a claim need not hold (it is undefined there); a loss over a fixed axis too long to
+    # write out term by term is left out of the search, which then evaluates the claim and the gradient alone
+    exprs = [claim, truth] if largest > MAX_FIXED_SIZE else [claim, truth, loss.body]
     try:
         with time_limit(max(remaining, 0.01)):
             evidence = search(
-                [claim, truth, loss.body],
+                exprs,
                 lambda v: close(v[0], v[1]),
                 assumptions,
                 points=POINTS,
@@ -252,7 +263,7 @@ def _decide(
         if remaining > QUICK_PROOF / 2 and problem.proves_zero(truth - claim, indices, remaining):
             return proved
     out_of_time = deadline - time.monotonic() <= QUICK_PROOF / 2
-    not_proved = f"not proved for all sizes {sizes}" + (
+    not_proved = (f"not proved for all sizes {sizes}" if sizes else "not proved") + (
         f" within {budget:.2g} s" if out_of_time else " (no proof found)"
     )
     if evidence is None:
@@ -275,6 +286,16 @@ def _decide(
             Status.CHECKED,
             f"no counterexample at {evidence.points} random points, {evidence.dps} digits, sizes up to {max(SIZES)}; {not_proved}",
         )
+    method = (
+        f"counterexample found numerically at {evidence.dps} digits, confirmed exactly at the printed point"
+    )
+    if (
+        largest > MAX_FIXED_SIZE
+    ):  # too many entries to show or to diagnose: the sampled ones, and their values
+        claimed, true = evidence.values[:2]
+        return ClaimResult(
+            wrt, display, truth_shown, Status.REFUTED, method, dict(evidence.failure), claimed, true
+        )
     report = Counterexample.at(problem, loss, target, tensor, truth, evidence.failure)
     diagnosis = diagnose_array_claim(
         problem,
@@ -291,7 +312,7 @@ def _decide(
         display,
         truth_shown,
         Status.REFUTED,
-        f"counterexample found numerically at {evidence.dps} digits, confirmed exactly at the printed point",
+        method,
         report.flat(),
         report.claimed,
         report.true,
