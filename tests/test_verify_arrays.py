@@ -316,3 +316,38 @@ def test_a_shape_mismatch_in_the_cli_is_exit_2_and_one_line(capsys) -> None:
         "xent: error: claim 1 (d/dw): shape mismatch in '@' ('X @ (sigmoid(X @ w) - y)' at column 1): "
         "(n, d) @ (n,) (inner sizes d and n differ)\n"
     )
+
+
+def test_json_says_what_was_proved_for_which_sizes(capsys) -> None:
+    code = main([*COMMAND, "--claim", "X.T @ (sigmoid(X @ w) - y) / n", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert (code, data["status"], data["proved"], data["exit_code"]) == (0, "proved", True, 0)
+    (claim,) = data["results"]
+    assert (claim["wrt"], claim["claim"], claim["scope"]) == (
+        "w",
+        "X.T @ (sigmoid(X @ w) - y) / n",
+        "all sizes n, d",
+    )
+    assert claim["method"] == "proved for all sizes n, d (index form)"
+
+
+def test_a_checked_array_claim_exits_3_unless_numeric_is_accepted(capsys) -> None:
+    argv = [
+        "verify-grad",
+        "--shape",
+        "w:d",
+        "--loss",
+        "prod(exp(w))",
+        "--wrt",
+        "w",
+        "--claim",
+        "exp(sum(w)) + 0 * w",
+    ]
+    assert main(argv) == 3
+    assert capsys.readouterr().out.startswith("checked, not proved (no counterexample at 60 random points")
+    assert main([*argv, "--accept-numeric", "--json"]) == 0
+    (claim,) = json.loads(capsys.readouterr().out)["results"]
+    assert (claim["status"], claim["scope"]) == (
+        "checked",
+        "numeric evidence at sizes up to 4 only; not proved for all sizes d",
+    )

@@ -56,6 +56,8 @@ class ClaimResult:
     sizes: dict[str, int] | None = None
     arrays: dict[str, Any] | None = None
     entry: tuple[int, ...] | None = None
+    #: for array claims: what a proof or the numeric evidence covers ("all sizes n, d", "sizes up to 4")
+    scope: str | None = None
 
     def lines(self) -> list[str]:
         """The verdict as text: one line, plus the two formulas and the diagnosis when refuted."""
@@ -112,6 +114,7 @@ class ClaimResult:
                 if self.arrays is not None
                 else {}
             ),
+            **({"scope": self.scope} if self.scope is not None else {}),
         }
 
 

@@ -233,7 +233,8 @@ def _decide(
         if sizes
         else "proved symbolically (index form, fixed sizes)"
     )
-    proved = ClaimResult(wrt, display, truth_shown, Status.PROVED, proof)
+    every = f"all sizes {sizes}" if sizes else "the fixed sizes"
+    proved = ClaimResult(wrt, display, truth_shown, Status.PROVED, proof, scope=every)
     # a quick proof first (most true claims take well under a second), then the search for a counterexample,
     # then whatever time is left for the proof again
     if problem.proves_zero(truth - claim, indices, max(0.05, min(QUICK_PROOF, budget / 4))):
@@ -285,6 +286,7 @@ def _decide(
             truth_shown,
             Status.CHECKED,
             f"no counterexample at {evidence.points} random points, {evidence.dps} digits, sizes up to {max(SIZES)}; {not_proved}",
+            scope=f"numeric evidence at sizes up to {max(SIZES)} only; not proved for {every}",
         )
     method = (
         f"counterexample found numerically at {evidence.dps} digits, confirmed exactly at the printed point"
