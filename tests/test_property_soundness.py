@@ -86,8 +86,8 @@ def _no_evidence(*args, **kwargs):
     return Evidence(0, DIGITS)
 
 
-#: what _values and _settled give where the reference evaluation ran past its second: no verdict at that point
-#: (log(z**(2*z**log(z)/z)) at z = 3e-30 takes 3 s at 60 digits, and is defined)
+#: what _values and _settled give where the reference evaluation ran past its second or out of memory: no verdict
+#: at that point (log(z**(2*z**log(z)/z)) at z = 3e-30 takes 3 s at 60 digits, and is defined)
 TOO_SLOW = object()
 
 
@@ -97,7 +97,7 @@ def _values(expr, symbols, point, digits=DIGITS):
         try:
             with time_limit(1.0):  # exp(exp(exp(x))) at a large x would work for hours
                 value = sp.lambdify(symbols, expr, modules=[MPMATH_FUNCTIONS, "mpmath"])(*point)
-        except BudgetExceeded:
+        except (BudgetExceeded, MemoryError):  # exp((y + z)**(z**2)) at z = 1e3: a number of 10^300000 digits
             return TOO_SLOW
         except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError):
             return None
@@ -143,9 +143,13 @@ def _tolerance(*settled):
     seed=st.integers(0, 2**16),
 )
 def test_proves_zero_never_proves_a_nonzero_difference(tree, second, rewrite, domains, seed):
+    if tree.has(
+        sp.zoo, sp.nan
+    ):  # an undefined tree: SymPy's own rewrites fail on it (logcombine: KeyError zoo)
+        return
     try:
         other = rewrite(tree)
-    except (TypeError, ValueError, NotImplementedError, RecursionError, AttributeError):
+    except (TypeError, ValueError, NotImplementedError, RecursionError, AttributeError, KeyError):
         return
     if other == tree:  # the rewrite did not apply: compare with another tree (or a nudge of this one)
         other = second if second != tree else tree + sp.Rational(1, 10**45)
