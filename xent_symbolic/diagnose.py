@@ -30,6 +30,8 @@ class Candidate:
     mistake: str
     detail: str
     expr: sp.Expr
+    #: a symbol the form divides by: no diagnosis where it may be 0 (the form is undefined where the claim is not)
+    divisor: sp.Symbol | None = None
 
     @property
     def text(self) -> str:
@@ -85,7 +87,12 @@ def candidates(truth: sp.Expr, wrt: sp.Symbol, others: Iterable[sp.Symbol], rati
             Candidate(f"off by a factor {s}", f"the claim is {s} times {d} (a missing 1/{s}?)", s * truth)
         )
         found.append(
-            Candidate(f"off by a factor {s}", f"the claim is {d} divided by {s} (an extra 1/{s}?)", truth / s)
+            Candidate(
+                f"off by a factor {s}",
+                f"the claim is {d} divided by {s} (an extra 1/{s}?)",
+                truth / s,
+                divisor=s,
+            )
         )
     for s in others:
         swapped = truth.xreplace({s: 1 - s})
@@ -114,17 +121,25 @@ def diagnose(
 
     A candidate matches when numeric evidence (mpmath, 50 digits, over the declared domains) finds the claim equal
     to it at every sampled point and at least one point evaluates; candidates are tried until `deadline`.
-    Points where `loss` is not real are skipped, as in the verdict.
+    Points where the claim or `loss` is not real are skipped, as in the verdict; a point where they are real and
+    the candidate is not fails it.
     """
     defined = [loss] if loss is not None else []
     for candidate in candidates(truth, wrt, others, ratio):
+        if candidate.divisor is not None and assumptions.domain_of(candidate.divisor).contains(0) != sp.false:
+            continue
         remaining = (deadline - time.monotonic()) if deadline is not None else 5.0
         if remaining <= 0:
             return None
         try:
             with time_limit(remaining):
+                # where the claim (and the loss) are real the candidate must be too
                 evidence = search(
-                    [claim, candidate.expr, *defined], lambda v: close(v[0], v[1]), assumptions, points=points
+                    [claim, candidate.expr, *defined],
+                    lambda v: close(v[0], v[1]),
+                    assumptions,
+                    points=points,
+                    defining=(0, *range(2, 2 + len(defined))),
                 )
         except BudgetExceeded:
             return None
