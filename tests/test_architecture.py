@@ -45,7 +45,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
             {"check", "verdict", "diagnose", "verify", "verify_arrays", "array_evidence", "diagnose_arrays"}
         ),
     ),
-    ("catalog", frozenset({"catalog"})),
+    ("catalog", frozenset({"catalog", "derivation_file"})),
     ("renderers", frozenset({"latex", "render", "display", "trace", "plot"})),
     ("export", frozenset({"export", "losses"})),
     ("entry points", frozenset({"cli", "__main__", "__init__"})),

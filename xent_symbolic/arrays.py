@@ -10,6 +10,7 @@ operation and the two shapes.
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import count
@@ -23,7 +24,15 @@ from .primitives import FORMULA_FUNCTIONS
 from .prove import facts_of_set, proves_zero
 from .timebox import BudgetExceeded, time_limit
 
-__all__ = ["ArrayNames", "ArrayProblem", "Tensor", "array_problem", "parse_array_formula", "parse_shape"]
+__all__ = [
+    "ArrayNames",
+    "ArrayProblem",
+    "Tensor",
+    "array_problem",
+    "parse_array_formula",
+    "parse_shape",
+    "readable",
+]
 
 Shape = tuple[sp.Expr, ...]
 
@@ -38,6 +47,33 @@ _fresh = count()
 def _index(size: sp.Expr) -> sp.Dummy:
     """A new index symbol for an axis of `size` (a Dummy: it can capture no name of a formula)."""
     return sp.Dummy(f"i{next(_fresh)}", integer=True, positive=True)
+
+
+_READABLE_BOUND = ("i", "j", "m", "p", "q", "r", "s", "t", "u", "v")
+
+
+def readable(expr: sp.Expr, free: Mapping[sp.Symbol, sp.Symbol] | None = None) -> sp.Expr:
+    """`expr` with the bound index of every sum and product its own short name (i, j, m, ... then i1, i2, ...),
+    none used elsewhere in it, outermost first, and the free symbols in `free` renamed: what a person reads."""
+    free = dict(free or {})
+    taken = {s.name for s in expr.free_symbols if not isinstance(s, sp.Dummy)} | {
+        b.label.name for b in expr.atoms(sp.IndexedBase)
+    }
+    taken |= {s.name for s in free.values()}
+    names = (
+        n for n in itertools.chain(_READABLE_BOUND, (f"i{k}" for k in itertools.count(1))) if n not in taken
+    )
+
+    def rename(node):
+        if isinstance(node, (sp.Sum, sp.Product)):
+            mapping = {var: sp.Symbol(next(names), integer=True) for var, *_ in node.limits}
+            limits = [(mapping[var], low, high) for var, low, high in node.limits]
+            return node.func(rename(node.function.xreplace(mapping)), *limits)
+        if not node.args:
+            return node
+        return node.func(*(rename(a) for a in node.args))
+
+    return rename(expr).xreplace(free)
 
 
 def show_shape(shape: Shape) -> str:

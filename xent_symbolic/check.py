@@ -24,6 +24,7 @@ __all__ = [
     "check",
     "check_step",
     "decide_equal",
+    "monotone_relation",
 ]
 
 #: default time budget (seconds) of the symbolic proof of one obligation
@@ -318,6 +319,15 @@ def _monotone(
         Status.PROVED,
         f"{slope_text} has constant sign there (interval bounds)",
     )
+
+
+def monotone_relation(transform: sp.Lambda, domain: sp.Set, assumptions: Assumptions) -> Relation | None:
+    """INCREASING or DECREASING where the derivative test (_monotone) proves phi strictly so on `domain`, else
+    None: the direction a user's map 'by PHI' has, read off a proof, never guessed."""
+    for relation in (Relation.INCREASING, Relation.DECREASING):
+        if _monotone(transform, relation, domain, assumptions).status is Status.PROVED:
+            return relation
+    return None
 
 
 def check_step(step: Step, assumptions: Assumptions, *, budget: float = DEFAULT_BUDGET) -> StepCheck:

@@ -28,7 +28,21 @@ def _emit(content: str, output: str | None) -> None:
         sys.stdout.write(content)
 
 
+def _is_file(name: str) -> bool:
+    """A derivation file (FILE.xent) rather than a catalog name."""
+    return name.endswith(".xent")
+
+
+def _checked_file(path: str):
+    from .derivation_file import check_derivation_file, read_derivation_file
+
+    return check_derivation_file(read_derivation_file(path))
+
+
 def _checked(name: str):
+    """The checked derivation of a catalog name or of a derivation file FILE.xent."""
+    if _is_file(name):
+        return _checked_file(name).checked
     from .catalog import get
     from .check import check
 
@@ -55,6 +69,14 @@ def _cmd_derive(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from .render import check_report, render
 
+    if _is_file(args.name):
+        import json
+
+        from .render import file_json_dict, file_report
+
+        result = _checked_file(args.name)
+        _emit(json.dumps(file_json_dict(result), indent=2) + "\n" if args.json else file_report(result), None)
+        return check_exit_code(result.status)
     checked = _checked(args.name)
     _emit(render(checked, "json") if args.json else check_report(checked), None)
     return check_exit_code(checked.status)
@@ -93,8 +115,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
     documents = {}
     for name in chosen:  # render everything first: a failure writes nothing
         checked = _checked(name)
+        stem = Path(name).stem if _is_file(name) else name
         for suffix, fmt in DOCUMENTS.items():
-            documents[folder / f"{name}.{suffix}"] = render(checked, fmt)
+            documents[folder / f"{stem}.{suffix}"] = render(checked, fmt)
     for path, content in documents.items():
         write_output(str(path), content)
         print(path)
@@ -225,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=_cmd_list)
 
     derive = commands.add_parser("derive", help="derive, check and print a catalog entry")
-    derive.add_argument("name", help="catalog name (see 'xent list')")
+    derive.add_argument("name", help="catalog name (see 'xent list') or a derivation file FILE.xent")
     derive.add_argument(
         "--format", default="text", choices=tuple(FORMATS), help="output format (default: text)"
     )
@@ -238,12 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="proof-check every step; exit 0 all proved, 1 any refuted, 3 any only checked or unknown",
     )
-    check.add_argument("name", help="catalog name (see 'xent list')")
+    check.add_argument("name", help="catalog name (see 'xent list') or a derivation file FILE.xent")
     check.add_argument("--json", action="store_true", help="print the JSON certificate")
     check.set_defaults(run=_cmd_check)
 
     render_cmd = commands.add_parser("render", help="write NAME.tex, NAME.md and NAME.json into a folder")
-    render_cmd.add_argument("names", nargs="*", metavar="NAME", help="catalog names (or --all)")
+    render_cmd.add_argument(
+        "names", nargs="*", metavar="NAME", help="catalog names or derivation files FILE.xent (or --all)"
+    )
     render_cmd.add_argument("--all", action="store_true", help="every catalog entry")
     render_cmd.add_argument("-o", "--output", metavar="DIR", required=True, help="an existing folder")
     render_cmd.set_defaults(run=_cmd_render)

@@ -11,6 +11,7 @@ from ._version import __version__
 from .check import CheckedDerivation, Conclusion, StepCheck, set_text
 from .claims import NONNEGATIVE
 from .core import Derivation, Relation, Status
+from .derivation_file import FileCheck
 from .latex import conclusion_latex, document, latex
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "check_report",
     "conclusion_text",
     "derivation_markdown",
+    "file_json_dict",
+    "file_report",
     "markdown",
     "render",
     "text",
@@ -201,3 +204,64 @@ def render(checked: CheckedDerivation, fmt: str) -> str:
     except KeyError:
         raise did_you_mean(fmt, tuple(FORMATS), "format") from None
     return renderer(checked)
+
+
+# ---------------------------------------------------------------------------------------------- derivation files
+
+
+def _obligation_line(obligation) -> str:
+    line = f"      {obligation.status.value:<8} {obligation.claim}: {obligation.method}"
+    if obligation.counterexample:
+        point = ", ".join(f"{key} = {value}" for key, value in obligation.counterexample.items())
+        line += f"; at {point}"
+        if obligation.values:
+            line += f" the values are {', '.join(obligation.values)}"
+    return line
+
+
+def file_report(result: FileCheck) -> str:
+    """A checked derivation file as plain text: one line per step with its file line, name, relation and status;
+    the obligations of any step not proved (with the counterexample of a refuted one); the conclusion."""
+    file, checked = result.file, result.checked
+    names = [n or "" for n in file.names]
+    width = max(len(n) for n in names)
+    lines = [f"check {file.path}: {file.derivation.title}"]
+    lines.append(f"  line {file.start_line:>3}  {names[0]:<{width}}  start")
+    for k, (line, check) in enumerate(zip(file.step_lines, checked.steps, strict=True), 1):
+        lines.append(
+            f"  line {line:>3}  {names[k]:<{width}}  {check.step.relation.value:<10}  {check.status.value}"
+        )
+        if check.status is not Status.PROVED:
+            lines += [_obligation_line(o) for o in check.obligations if o.status is not Status.PROVED]
+    if result.conclusion is not None:
+        c = result.conclusion
+        lines.append(f"  line {c.line.line:>3}  conclude: {c.line.text}  {c.status.value} ({c.method})")
+    counts: dict[str, int] = {}
+    for check in checked.steps:
+        counts[check.status.value] = counts.get(check.status.value, 0) + 1
+    tally = ", ".join(f"{v} {k}" for k, v in counts.items())
+    lines.append(f"{_VERDICT[result.status]}: {tally}")
+    return "\n".join(lines) + "\n"
+
+
+def file_json_dict(result: FileCheck) -> dict[str, Any]:
+    """{"ok", "status", "steps": [{"line", "name", "status", "relation", ...}], "conclusion": {...}}."""
+    file, checked = result.file, result.checked
+    steps = to_json_dict(checked)["steps"]
+    for k, (step, line) in enumerate(zip(steps, file.step_lines, strict=True), 1):
+        step["line"] = line
+        step["name"] = file.names[k]
+    conclusion = None
+    if result.conclusion is not None:
+        c = result.conclusion
+        conclusion = {"line": c.line.line, "status": c.status.value, "text": c.line.text, "method": c.method}
+    return {
+        "file": file.path,
+        "title": file.derivation.title,
+        "ok": result.status is Status.PROVED,
+        "status": result.status.value,
+        "start": {"line": file.start_line, "name": file.names[0], "expression": str(file.derivation.start)},
+        "steps": steps,
+        "conclusion": conclusion,
+        "versions": {"xent_symbolic": __version__, "sympy": sp.__version__},
+    }

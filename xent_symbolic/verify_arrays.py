@@ -10,14 +10,21 @@ of the arrays there, the entry that differs most, and what the usual mistakes wo
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
 import sympy as sp
 
 from .array_evidence import Counterexample, Target
-from .arrays import ArrayProblem, Tensor, array_problem, domain_pairs, parse_array_formula, show_shape
+from .arrays import (
+    ArrayProblem,
+    Tensor,
+    array_problem,
+    domain_pairs,
+    parse_array_formula,
+    readable,
+    show_shape,
+)
 from .calculus import collapse_deltas
 from .core import Status
 from .diagnose_arrays import diagnose_array_claim
@@ -168,31 +175,12 @@ def _decide_within(problem, loss, loss_names, target, text, tensor, budget) -> C
 
 
 _READABLE_FREE = ("k", "l")
-_READABLE_BOUND = ("i", "j", "m", "p", "q", "r", "s", "t", "u", "v")
 
 
 def _readable(expr: sp.Expr, target: Target) -> sp.Expr:
-    """`expr` for display: the gradient's free indices named k, l and the bound index of every sum its own short
-    name (i, j, m, ... then i1, i2, ...), none used elsewhere in it, outermost first."""
-    used = {s.name for s in expr.free_symbols if not isinstance(s, sp.Dummy)} | {
-        b.label.name for b in expr.atoms(sp.IndexedBase)
-    }
+    """`expr` for display: the gradient's free indices named k, l, every bound index its own short name."""
     free = {k: sp.Symbol(n) for k, n in zip(target.indices, _READABLE_FREE, strict=False)}
-    taken = used | {s.name for s in free.values()}
-    names = (
-        n for n in itertools.chain(_READABLE_BOUND, (f"i{k}" for k in itertools.count(1))) if n not in taken
-    )
-
-    def rename(node):
-        if isinstance(node, (sp.Sum, sp.Product)):
-            mapping = {var: sp.Symbol(next(names), integer=True) for var, *_ in node.limits}
-            limits = [(mapping[var], low, high) for var, low, high in node.limits]
-            return node.func(rename(node.function.xreplace(mapping)), *limits)
-        if not node.args:
-            return node
-        return node.func(*(rename(a) for a in node.args))
-
-    return rename(expr).xreplace(free)
+    return readable(expr, free)
 
 
 def _sizes_text(problem: ArrayProblem, loss: Tensor) -> str:
