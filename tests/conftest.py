@@ -38,6 +38,7 @@ SLOW_MODULES = frozenset(
     {
         "test_arrays",
         "test_bounds_property",
+        "test_derivation_file",
         "test_catalog_gradients",
         "test_derivations_folder",
         "test_display_katex",

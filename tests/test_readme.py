@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ def test_the_readme_has_examples_to_check():
 
 @pytest.mark.parametrize("command, pasted", BLOCKS, ids=[c for c, _ in BLOCKS])
 def test_each_pasted_output_is_what_the_command_prints(command, pasted, capsys, monkeypatch, tmp_path):
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")  # the derivation files the commands read
     monkeypatch.chdir(tmp_path)  # commands that write files write them here
     argv = shlex.split(command)[1:]
     code = main(argv)

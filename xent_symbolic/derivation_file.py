@@ -28,14 +28,22 @@ from pathlib import Path
 
 import sympy as sp
 
-from .arrays import ArrayNames, ArrayProblem, array_problem, parse_array_formula, readable, show_shape
+from .arrays import (
+    ArrayNames,
+    ArrayProblem,
+    array_problem,
+    parse_array_formula,
+    parse_shape,
+    readable,
+    show_shape,
+)
 from .assumptions import Assumptions
 from .bounds import enclose
 from .check import DEFAULT_BUDGET, CheckedDerivation, check, monotone_relation, set_text
 from .core import Derivation, Name, Relation, Status, Step
 from .errors import InputError, ParseError, XentError
 from .names import Phrase
-from .parse import split_top_level
+from .parse import parse_domain, split_top_level
 from .rules import Claim
 
 __all__ = [
@@ -203,7 +211,9 @@ class _Builder:
             indent = len(line) - len(line.lstrip())
             header = re.match(r"^\s*([A-Za-z_]\w*)\s*:(?!=)", line)
             if header and "=" not in line[: header.end()] and not line.lstrip().startswith("="):
-                self.header(number, header.group(1), line[header.end() :].strip(), header.end())
+                value = line[header.end() :]
+                start = header.end() + len(value) - len(value.lstrip())  # 0-based column of the value
+                self.header(number, header.group(1), value.strip(), start)
                 continue
             try:
                 name, expr, phi, expr_col, phi_col = _split_formula_line(line)
@@ -250,6 +260,16 @@ class _Builder:
             self.conclusion = (number, column + 1, value)
 
     def problem(self) -> ArrayProblem:
+        for number, item in self.shapes:
+            try:
+                parse_shape(item)
+            except XentError as exc:
+                raise self.fail(number, 1, str(exc)) from None
+        for number, item in self.domains:
+            try:
+                parse_domain(item)
+            except XentError as exc:
+                raise self.fail(number, 1, str(exc)) from None
         try:
             return array_problem([s for _, s in self.shapes], [d for _, d in self.domains])
         except XentError as exc:
