@@ -4,6 +4,9 @@ caught at its line and column; wrong steps refuted or never proved."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -224,3 +227,22 @@ def test_a_missing_file_is_one_line(capsys) -> None:
     assert (
         capsys.readouterr().err == "xent: error: cannot read no/such/file.xent: No such file or directory\n"
     )
+
+
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None, reason="pdflatex is not installed (Debian: texlive-latex-base)"
+)
+@pytest.mark.parametrize("file", ["bce.xent", "two_points.xent", "gaussian_mse.xent"])
+def test_the_rendered_latex_of_every_example_file_compiles_within_the_page(file, tmp_path) -> None:
+    assert main(["render", str(EXAMPLES / file), "-o", str(tmp_path)]) == 0
+    stem = Path(file).stem
+    result = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{stem}.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    log = (tmp_path / f"{stem}.log").read_text(errors="replace")
+    assert [w for w in map(float, re.findall(r"Overfull \\[hv]box \(([0-9.]+)pt too", log)) if w > 1] == []
