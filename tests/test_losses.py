@@ -125,9 +125,9 @@ def test_bce_matches_optax_and_sklearn():
 
 
 def _mp_bce(z, y):
-    mpmath.mp.dps = 50
-    z = mpmath.mpf(float(z))
-    return float(y * mpmath.log1p(mpmath.exp(-z)) + (1 - y) * mpmath.log1p(mpmath.exp(z)))
+    with mpmath.workdps(50):  # never the process's precision: other tests read it
+        z = mpmath.mpf(float(z))
+        return float(y * mpmath.log1p(mpmath.exp(-z)) + (1 - y) * mpmath.log1p(mpmath.exp(z)))
 
 
 def test_bce_at_huge_logits_is_exact_where_peers_are_not():
@@ -257,11 +257,11 @@ def test_softmax_minus_inf_logit_with_label_zero_is_finite_and_huge_logits_are_e
     ours = L.softmax_cross_entropy(z, t, reduction="none")
     theirs = F.cross_entropy(_t(z), _t(t), reduction="none")
     _close(ours, theirs)
-    mpmath.mp.dps = 50
-    reference = [
-        float(mpmath.log(1 + mpmath.exp(-1))),
-        float(mpmath.log(1 + mpmath.exp(-1000) + mpmath.exp(-2000))),
-    ]
+    with mpmath.workdps(50):
+        reference = [
+            float(mpmath.log(1 + mpmath.exp(-1))),
+            float(mpmath.log(1 + mpmath.exp(-1000) + mpmath.exp(-2000))),
+        ]
     _close(ours, reference, rtol=1e-15, atol=1e-300)
     assert np.all(np.isfinite(L.softmax_cross_entropy_grad(z, t)))
     # one-hot labels too: torch's probability targets give nan here (0 * -inf)

@@ -351,3 +351,15 @@ def test_a_checked_array_claim_exits_3_unless_numeric_is_accepted(capsys) -> Non
         "checked",
         "numeric evidence at sizes up to 4 only; not proved for all sizes d",
     )
+
+
+def test_the_reported_digits_do_not_depend_on_the_process_precision() -> None:
+    import mpmath
+
+    def report():
+        return verify_gradient(LOGISTIC_LOSS, "w", "X.T @ (sigmoid(X @ w) - y)", shapes=LOGISTIC).report()
+
+    default = report()
+    with mpmath.workdps(50):
+        raised = report()
+    assert raised == default

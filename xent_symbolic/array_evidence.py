@@ -156,10 +156,11 @@ def _relative_gap(a: sp.Expr, b: sp.Expr) -> float:
 def _decimal(value: sp.Expr) -> str:
     if not value.is_real:
         return "no real value"
-    number = mpmath.mpf(str(sp.Float(value, REPORT_DPS)))
-    if mpmath.isint(number) and abs(number) < 10**15:  # labels, one-hot entries: 1, not 1.0
-        return str(int(number))
-    return mpmath.nstr(number, 17)
+    with mpmath.workdps(REPORT_DPS):  # never the process's precision: the digits must not depend on it
+        number = mpmath.mpf(str(sp.Float(value, REPORT_DPS)))
+        if mpmath.isint(number) and abs(number) < 10**15:  # labels, one-hot entries: 1, not 1.0
+            return str(int(number))
+        return mpmath.nstr(number, 17)
 
 
 def _nested(dims: tuple[int, ...], value) -> object:
