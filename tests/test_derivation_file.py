@@ -137,7 +137,7 @@ def test_a_refuted_step_shows_its_counterexample_and_exit_1(tmp_path, capsys) ->
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out
     assert "  line   7         equal       refuted\n" in out
-    assert "      refuted  after = before:" in out and "; at n = " in out
+    assert "      refuted  after = before:" in out and "; at n=" in out
     assert out.endswith("NOT ok (refuted): 1 proved, 1 refuted\n")
 
 

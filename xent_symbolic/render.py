@@ -73,6 +73,17 @@ def text(checked: CheckedDerivation) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _obligation_line(obligation) -> str:
+    """One obligation of a step: its status, claim, method, and the counterexample with its values."""
+    line = f"      {obligation.status.value:<8} {obligation.claim}: {obligation.method}"
+    if obligation.counterexample:
+        point = ", ".join(f"{key}={value}" for key, value in obligation.counterexample.items())
+        line += f"; at {point}"
+        if obligation.values:
+            line += f" the values are {', '.join(obligation.values)}"
+    return line
+
+
 def check_report(checked: CheckedDerivation) -> str:
     """The proof check as plain text: each step's status and how each obligation was decided."""
     d = checked.derivation
@@ -82,14 +93,7 @@ def check_report(checked: CheckedDerivation) -> str:
         lines.append(
             f"{k:>2}. {check.step.rule.name:<{width}}  {check.step.relation.value:<10}  {check.status.value}"
         )
-        for obligation in check.obligations:
-            line = f"      {obligation.status.value:<8} {obligation.claim}: {obligation.method}"
-            if obligation.counterexample:
-                point = ", ".join(f"{key}={value}" for key, value in obligation.counterexample.items())
-                line += f"; at {point}"
-                if obligation.values:
-                    line += f" the values are {', '.join(obligation.values)}"
-            lines.append(line)
+        lines += [_obligation_line(o) for o in check.obligations]
     verdict = _VERDICT[checked.status]
     lines.append(f"conclusion ({checked.conclusion.status.value}): {conclusion_text(checked.conclusion)}")
     lines.append(f"{verdict}: {_tally(checked)}")
@@ -207,16 +211,6 @@ def render(checked: CheckedDerivation, fmt: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- derivation files
-
-
-def _obligation_line(obligation) -> str:
-    line = f"      {obligation.status.value:<8} {obligation.claim}: {obligation.method}"
-    if obligation.counterexample:
-        point = ", ".join(f"{key} = {value}" for key, value in obligation.counterexample.items())
-        line += f"; at {point}"
-        if obligation.values:
-            line += f" the values are {', '.join(obligation.values)}"
-    return line
 
 
 def file_report(result: FileCheck) -> str:
