@@ -284,7 +284,9 @@ def _hyperparameter_domains(model: LinearModel) -> list[tuple[str, float, str, s
     return rows
 
 
-def _regularisation_pieces(backend: str) -> dict[str, str]:
+def _regularisation_pieces(
+    backend: str, parameter: str = "w", weight: str = "sb", dloss: str = "g"
+) -> dict[str, str]:
     """The weighting and penalty code of a linear export, printed from the checked regularised-objective
     (its WeightedMean and AddL2Penalty steps) and l2-penalty-gradient derivations: the weighted summand
     s_i l_i, its derivative in l_i times g_i, the penalty (lambda/2) sum_j w_j^2 and its gradient lambda w_k."""
@@ -313,16 +315,22 @@ def _regularisation_pieces(backend: str) -> dict[str, str]:
     squares = sp.Symbol("squares", nonnegative=True)
     penalty = (penalised - weighted).xreplace({penalty_sum: squares})
     l2 = sp.Symbol("l2", nonnegative=True)
-    arrays = {WEIGHTING.weight: "sb", ell: "l", g: "g", w: "w"}
+    arrays = {WEIGHTING.weight: "sb", ell: "l", g: dloss, w: parameter}
     squares_text = "(" + print_array(penalty_sum.function.xreplace({j: k}), backend, arrays) + ").sum()"
     return {
         "@wloss@": print_array(summand, backend, arrays),
-        "@wgrad@": print_array(dsummand, backend, arrays),
+        "@wgrad@": print_array(dsummand, backend, {**arrays, WEIGHTING.weight: weight}),
         "@penalty@": print_array(penalty.xreplace({lam: l2}), backend, arrays).replace(
             "squares", squares_text
         ),
         "@dpenalty@": print_array(gradient.current.xreplace({lam: l2}), backend, arrays),
     }
+
+
+def _softmax_regularisation(backend: str) -> dict[str, str]:
+    """The regularisation pieces for the softmax model: W for w, the per-example weight as a column sbc on the
+    rows of G = dl/dZ."""
+    return _regularisation_pieces(backend, parameter="W", weight="sbc", dloss="G")
 
 
 def _linear_skeleton(model: LinearModel, backend: str, template: str) -> str:
@@ -368,7 +376,7 @@ def _skeleton(name: str, backend: str) -> str:
         if model is not None:
             return templates.COMMON_NUMPY + "\n\n" + _linear_skeleton(model, backend, templates.LINEAR_NUMPY)
         text = templates.SOFTMAX_NUMPY
-        for key, line in _softmax_numpy_pieces().items():
+        for key, line in (*_softmax_numpy_pieces().items(), *_softmax_regularisation(backend).items()):
             text = text.replace(key, line)
         return templates.COMMON_NUMPY + text
     spelling = templates.ARRAY_SPELLING[backend]
@@ -377,6 +385,8 @@ def _skeleton(name: str, backend: str) -> str:
     else:
         lse, loss = _softmax_pieces(backend)
         text = templates.SOFTMAX_ARRAY.replace("{lse}", lse).replace("{loss}", loss)
+        for key, value in _softmax_regularisation(backend).items():
+            text = text.replace(key, value)
     text = templates.COMMON_ARRAY + templates.ARRAY_HELPERS[backend] + "\n\n" + text
     for key, value in spelling.items():
         text = text.replace("{" + key + "}", value)

@@ -34,11 +34,15 @@ Formulas (i = 1..n examples, j = 1..d features, k = 1..K classes)
   P_ik   = exp(U_ik - lse_i)                                     (softmax probabilities)
   J      = (1/n) sum_i l_i
   dJ/dW  = (1/n) (P - Y)^T X,   dJ/db = (1/n) sum_i (P - Y)_i    (softmax-regression, matrix form)
+  with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the biases are not penalised):
+  J      = (1/n) sum_i s_i l_i + (lambda/2) ||W||^2    (divided by n, not sum_i s_i, as sklearn's objective)
+  dJ/dW  = (1/n) (s (P - Y))^T X + lambda W,   dJ/db = (1/n) sum_i s_i (P - Y)_i
 
 Inputs
   X  float32 or float64 array (n, d); the computation runs in X's dtype
   Y  one-hot or probability rows (n, K), or integer labels (n,) in 0..K-1
   W  weights (K, d); b  biases (K,)
+  sample_weight  None or (n,) finite weights >= 0 (keyword-only); l2  a float >= 0 (keyword-only)
 Errors: InputError (a ValueError) for a wrong shape or dtype, labels outside 0..K-1, rows of Y outside [0, 1]
 or not summing to 1, nan in Y, nan or inf in W or b. nan or inf in X is not checked: it propagates into the results.
 """
@@ -86,6 +90,27 @@ def _block_rows(X, width=1):
     """Rows per block: X's block about _BLOCK_BYTES, each (rows, width) temporary about _WIDE_BYTES."""
     rows = _BLOCK_BYTES // max(1, X.shape[1] * X.itemsize)
     return max(1, min(rows, _WIDE_BYTES // (width * X.itemsize)))
+
+
+def _regularisation(X, sample_weight, l2):
+    """(sample weights of X's dtype or None, l2 as a float), checked: weights (n,) finite and >= 0, l2 >= 0."""
+    try:
+        number = None if isinstance(l2, (str, bytes)) else float(l2)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not number >= 0 or number == float("inf"):
+        raise InputError(f"l2 must be a finite real number >= 0, got l2 = {l2!r}")
+    if sample_weight is None:
+        return None, number
+    n = X.shape[0]
+    sw = np.asarray(sample_weight)
+    if sw.shape != (n,):
+        raise InputError(f"sample_weight must have shape ({n},) to match X {X.shape}, got {sw.shape}")
+    sw = _parameter("sample_weight", sw, (n,), X.dtype)
+    if (sw < 0).any():
+        i = int(np.argmax(sw < 0))
+        raise InputError(f"sample_weight must be >= 0, got sample_weight[{i}] = {sw[i]}")
+    return sw, number
 '''
 
 
@@ -139,27 +164,6 @@ def grad(X, y, w, b@signature@):
 def loss_and_grad(X, y, w, b@signature@):
     """(J, (dJ/dw, dJ/db)) in one pass over X, sharing z and the common subexpressions of l and dl/dz."""
     return _run(X, y, w, b, @hyper@, sample_weight, l2, with_loss=True)
-
-
-def _regularisation(X, sample_weight, l2):
-    """(sample weights of X's dtype or None, l2 as a float), checked: weights (n,) finite and >= 0, l2 >= 0."""
-    try:
-        number = None if isinstance(l2, (str, bytes)) else float(l2)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not number >= 0 or number == float("inf"):
-        raise InputError(f"l2 must be a finite real number >= 0, got l2 = {l2!r}")
-    if sample_weight is None:
-        return None, number
-    n = X.shape[0]
-    sw = np.asarray(sample_weight)
-    if sw.shape != (n,):
-        raise InputError(f"sample_weight must have shape ({n},) to match X {X.shape}, got {sw.shape}")
-    sw = _parameter("sample_weight", sw, (n,), X.dtype)
-    if (sw < 0).any():
-        i = int(np.argmax(sw < 0))
-        raise InputError(f"sample_weight must be >= 0, got sample_weight[{i}] = {sw[i]}")
-    return sw, number
 
 
 def _run(X, y, w, b, hyper, sample_weight, l2, *, with_loss):
@@ -282,25 +286,27 @@ def _pointwise(Z, Y, *, with_loss, with_grad, E=None):
     return l, G
 
 
-def loss(X, Y, W, b):
-    """J(W, b) = (1/n) sum_i l_i, Z = X @ W.T + b: the mean softmax cross-entropy (a scalar of X's dtype)."""
-    return _run(X, Y, W, b, with_grad=False)[0]
+def loss(X, Y, W, b, *, sample_weight=None, l2=0.0):
+    """J(W, b) = (1/n) sum_i s_i l_i + (l2/2) ||W||^2, Z = X @ W.T + b: the mean softmax cross-entropy (a scalar
+    of X's dtype; s = sample_weight, 1 by default)."""
+    return _run(X, Y, W, b, sample_weight, l2, with_grad=False)[0]
 
 
-def grad(X, Y, W, b):
-    """(dJ/dW, dJ/db) = ((1/n) (P - Y)^T X, (1/n) sum_i (P - Y)_i): one pass over X."""
-    return _run(X, Y, W, b, with_loss=False)[1]
+def grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
+    """(dJ/dW, dJ/db) = ((1/n) (s (P - Y))^T X + l2 W, (1/n) sum_i s_i (P - Y)_i): one pass over X."""
+    return _run(X, Y, W, b, sample_weight, l2, with_loss=False)[1]
 
 
-def loss_and_grad(X, Y, W, b):
+def loss_and_grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
     """(J, (dJ/dW, dJ/db)) in one pass over X."""
-    return _run(X, Y, W, b)
+    return _run(X, Y, W, b, sample_weight, l2)
 
 
-def _run(X, Y, W, b, *, with_loss=True, with_grad=True):
+def _run(X, Y, W, b, sample_weight, l2, *, with_loss=True, with_grad=True):
     """One blocked pass over X: per block Z = X_blk @ W.T + b, the losses summed into a scalar,
     G = P - Y, dW += G.T @ X_blk, db += G.sum(0); no array of n rows is allocated."""
     X, Y, W, b = _inputs(X, Y, W, b)
+    sw, l2 = _regularisation(X, sample_weight, l2)
     n, d = X.shape
     K = W.shape[0]
     rows = _block_rows(X, K)
@@ -316,14 +322,26 @@ def _run(X, Y, W, b, *, with_loss=True, with_grad=True):
         Z += b
         Y_block = _one_hot(Y[start : start + rows], K, X.dtype)
         l, G = _pointwise(Z, Y_block, with_loss=with_loss, with_grad=with_grad, E=E_buffer[:m])
+        if sw is not None:
+            sb = sw[start : start + rows]
+            l = @wloss@ if with_loss else None
+            if with_grad:
+                sbc = sb[:, None]
+                G = @wgrad@
         if with_loss:
             total += l.sum()
         if with_grad:
             dW += G.T @ block
             db += G.sum(axis=0)
+    total = total / n
+    if l2:
+        total += @penalty@
     if not with_grad:
-        return total / n, None
-    return total / n, (dW / n, db / n)
+        return total, None
+    dW /= n
+    if l2:
+        dW += @dpenalty@
+    return total, (dW, db / n)
 '''
 
 
@@ -358,6 +376,30 @@ def _parameter(name, value, shape, X):
             at = f"{name}{list(where)}" if where else name
             raise InputError(f"{name} must be finite, got {at} = {_text(value[where])}")
     return value
+
+
+def _regularisation(X, sample_weight, l2):
+    """(sample weights cast to X or None, l2 as a float), checked: weights (n,) finite and >= 0, l2 >= 0."""
+    if not _concrete(l2):  # traced (jax.jit over l2): not checked, used as it is
+        number = l2
+    else:
+        try:
+            number = None if isinstance(l2, (str, bytes)) else float(l2)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not number >= 0 or number == float("inf"):
+            raise InputError(f"l2 must be a finite real number >= 0, got l2 = {l2!r}")
+    if sample_weight is None:
+        return None, number
+    n = X.shape[0]
+    sw = _array(sample_weight)
+    if tuple(sw.shape) != (n,):
+        raise InputError(f"sample_weight must have shape ({n},) to match X {tuple(X.shape)}, got {tuple(sw.shape)}")
+    sw = _parameter("sample_weight", sw, (n,), X)
+    if _concrete(sw) and bool((sw < 0).any()):
+        i = _first(sw < 0)[0]
+        raise InputError(f"sample_weight must be >= 0, got sample_weight[{i}] = {_text(sw[i])}")
+    return sw, number
 '''
 
 
@@ -490,27 +532,6 @@ def _inputs(X, y, w, b):
     return X, y, w, b
 @hyperparameters@
 
-def _regularisation(X, sample_weight, l2):
-    """(sample weights cast to X or None, l2 as a float), checked: weights (n,) finite and >= 0, l2 >= 0."""
-    try:
-        number = None if isinstance(l2, (str, bytes)) else float(l2)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not number >= 0 or number == float("inf"):
-        raise InputError(f"l2 must be a finite real number >= 0, got l2 = {l2!r}")
-    if sample_weight is None:
-        return None, number
-    n = X.shape[0]
-    sw = _array(sample_weight)
-    if tuple(sw.shape) != (n,):
-        raise InputError(f"sample_weight must have shape ({n},) to match X {tuple(X.shape)}, got {tuple(sw.shape)}")
-    sw = _parameter("sample_weight", sw, (n,), X)
-    if _concrete(sw) and bool((sw < 0).any()):
-        i = _first(sw < 0)[0]
-        raise InputError(f"sample_weight must be >= 0, got sample_weight[{i}] = {_text(sw[i])}")
-    return sw, number
-
-
 def _objective(X, w, l, g, sw, l2):
     """The regularised-objective's weighting and penalty (printed from its checked steps) applied to l and g."""
     n = X.shape[0]
@@ -520,7 +541,7 @@ def _objective(X, w, l, g, sw, l2):
         g = None if g is None else @wgrad@
     J = None if l is None else l.sum() / n
     dw, db = (None, None) if g is None else (g @ X / n, g.sum() / n)
-    if l2:
+    if not _concrete(l2) or l2:
         J = None if J is None else J + @penalty@
         dw = None if dw is None else dw + @dpenalty@
     return J, dw, db
@@ -596,23 +617,31 @@ def _pointwise(Z, Y):
     return ({loss}).ravel(), {exp}(U - lse) - Y
 
 
-def loss(X, Y, W, b):
-    """J(W, b) = (1/n) sum_i l_i, Z = X @ W.T + b."""
+def loss(X, Y, W, b, *, sample_weight=None, l2=0.0):
+    """J(W, b) = (1/n) sum_i s_i l_i + (l2/2) ||W||^2, Z = X @ W.T + b (s = sample_weight)."""
+    return loss_and_grad(X, Y, W, b, sample_weight=sample_weight, l2=l2)[0]
+
+
+def grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
+    """(dJ/dW, dJ/db) = ((1/n) (s (P - Y))^T X + l2 W, (1/n) sum_i s_i (P - Y)_i)."""
+    return loss_and_grad(X, Y, W, b, sample_weight=sample_weight, l2=l2)[1]
+
+
+def loss_and_grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
+    """(J, (dJ/dW, dJ/db)): the regularised-objective's weighting and penalty (printed from its checked steps)."""
     X, Y, W, b = _inputs(X, Y, W, b)
-    return _pointwise(X @ W.T + b, Y)[0].mean()
-
-
-def grad(X, Y, W, b):
-    """(dJ/dW, dJ/db) = ((1/n) (P - Y)^T X, (1/n) sum_i (P - Y)_i)."""
-    return loss_and_grad(X, Y, W, b)[1]
-
-
-def loss_and_grad(X, Y, W, b):
-    """(J, (dJ/dW, dJ/db))."""
-    X, Y, W, b = _inputs(X, Y, W, b)
+    sw, l2 = _regularisation(X, sample_weight, l2)
     l, G = _pointwise(X @ W.T + b, Y)
     n = X.shape[0]
-    return l.mean(), (G.T @ X / n, G.sum({axis}=0) / n)
+    if sw is not None:
+        sb, sbc = sw, sw[:, None]
+        l = @wloss@
+        G = @wgrad@
+    J, dW = l.sum() / n, G.T @ X / n
+    if not _concrete(l2) or l2:
+        J = J + @penalty@
+        dW = dW + @dpenalty@
+    return J, (dW, G.sum({axis}=0) / n)
 '''
 
 
