@@ -36,6 +36,7 @@ def bce_checked(bce):
 #: check exports
 SLOW_MODULES = frozenset(
     {
+        "test_array_property",
         "test_arrays",
         "test_bounds_property",
         "test_derivation_file",
