@@ -42,7 +42,16 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "checking",
         frozenset(
-            {"check", "verdict", "diagnose", "verify", "verify_arrays", "array_evidence", "diagnose_arrays"}
+            {
+                "check",
+                "verdict",
+                "diagnose",
+                "verify",
+                "verify_arrays",
+                "array_evidence",
+                "diagnose_arrays",
+                "decide",
+            }
         ),
     ),
     ("catalog", frozenset({"catalog", "derivation_file"})),

@@ -85,7 +85,9 @@ def _agree_everywhere(loss: str, wrt: str, claim: str, shapes, domains, seed: in
         values = _index_values(problem, sizes, rng, scale)
         assumptions = problem.assumptions()
         dims = tuple(int(sp.sympify(s).xreplace(concrete)) for s in shape)
-        loss_concrete = write_out_sums(truth_tensor.body.xreplace(concrete)).doit()  # one-hot Y: its own entries
+        loss_concrete = write_out_sums(
+            truth_tensor.body.xreplace(concrete)
+        ).doit()  # one-hot Y: its own entries
         for ix in itertools.product(*(range(1, s + 1) for s in dims)):
             entry = base[ix]
             true = collapse_deltas(sp.diff(loss_concrete, entry), assumptions).xreplace(values)

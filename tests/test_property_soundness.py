@@ -191,7 +191,11 @@ def test_a_monotone_claim_is_never_proved_for_a_phi_that_turns(phi, domain, incr
         step = rule.step(x, assumptions)
     except Exception:  # the rule does not change x: nothing to check
         return
-    with patch("xent_symbolic.check.search", _no_evidence):  # proved never rests on sampling: skip it here
+    # proved never rests on sampling: skip it here (the checker's own searches and the shared decision policy's)
+    with (
+        patch("xent_symbolic.check.search", _no_evidence),
+        patch("xent_symbolic.decide.search", _no_evidence),
+    ):
         obligations = _without_gc(check_step, step, assumptions, budget=BUDGET).obligations
     (monotone,) = [o for o in obligations if "strictly" in o.claim]
     if monotone.status is not Status.PROVED:
@@ -264,7 +268,7 @@ def test_verify_grad_never_proves_a_claim_that_differs_from_the_derivative(
         return
     domains = {"z": VERIFY_DOMAINS[z_domain]} if VERIFY_DOMAINS[z_domain] else None
     try:
-        with patch("xent_symbolic.verify._evidence", lambda *args: Evidence(0, DIGITS)):  # the proof alone
+        with patch("xent_symbolic.decide._evidence", lambda *args: Evidence(0, DIGITS)):  # the proof alone
             result = _without_gc(verify_gradient, loss, "z", claim, domains=domains, timeout=0.05)
     except XentError:  # bad input (0**z on z > 0 is 0: z is not in the loss), refused with a message
         return

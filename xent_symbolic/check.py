@@ -12,9 +12,10 @@ from .bounds import enclose, proves_positive, proves_within
 from .calculus import prepare
 from .claims import RangeClaim
 from .core import Derivation, Name, Relation, Status, Step
+from .decide import decide_equality
 from .evidence import DPS, Evidence, close, is_real_finite, search
 from .functions import sigmoid, softplus
-from .prove import proves_zero, stronger_assumptions
+from .prove import stronger_assumptions
 
 __all__ = [
     "CheckedDerivation",
@@ -131,23 +132,31 @@ def decide_equal(
     the reference (a step's before, or phi(before)): a point where it is not real says nothing, one where it is
     real and `rhs` is not refutes.
 
-    Proved only symbolically (identical, or proves_zero of the difference), and never when a symbol's SymPy
-    assumptions claim more than its declared domain. Refuted only at a point where the sampled values, as exact
+    The policy is decide.decide_equality, shared with verify-grad. Proved only symbolically (identical, or
+    proves_zero of the difference), and never when a symbol's SymPy assumptions claim more than its domain. Refuted only at a point where the sampled values, as exact
     rationals, make the two sides differ at 120 digits too. Anything else is checked (no counterexample at the
     sampled points: the report says how many) or unknown (no admissible point could be evaluated)."""
     claim = claim or f"{lhs} = {rhs}"
     beyond = stronger_assumptions(sp.Tuple(lhs, rhs), assumptions)
-    if beyond:  # SymPy may have used the stronger assumptions already, when lhs and rhs were built
-        evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points, defining=(0,))
-        return _refuted_or_checked(claim, evidence, f"not proved: {_beyond_text(beyond, assumptions)}")
-    if lhs == rhs:
+    # SymPy may have used stronger assumptions already, when lhs and rhs were built: then no proof is tried
+    decision = decide_equality(
+        lhs, rhs, assumptions, budget=budget, points=points, allow_proof=not beyond, bounded_search=False
+    )
+    if decision.how == "identical" and not beyond:
         return Obligation(claim, Status.PROVED, "identical expressions")
-    if proves_zero(lhs - rhs, assumptions, budget):
+    if decision.status is Status.PROVED and not beyond:
         return Obligation(
             claim, Status.PROVED, "symbolic: the difference simplifies to 0 under the assumptions"
         )
-    evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points, defining=(0,))
-    return _refuted_or_checked(claim, evidence, f"not proved symbolically within {budget:g} s")
+    note = (
+        f"not proved: {_beyond_text(beyond, assumptions)}"
+        if beyond
+        else (f"not proved symbolically within {budget:g} s")
+    )
+    evidence = decision.evidence
+    if evidence is None:  # identical but stronger assumptions: sample them all the same
+        evidence = search([lhs, rhs], lambda v: close(v[0], v[1]), assumptions, points=points, defining=(0,))
+    return _refuted_or_checked(claim, evidence, note)
 
 
 def _decide_positive(

@@ -17,12 +17,12 @@ from sympy.core.function import AppliedUndef
 
 from .assumptions import Assumptions
 from .core import Derivation, Name, Relation, Status
+from .decide import decide_equality
 from .diagnose import diagnose
 from .errors import InputError, RuleError
-from .evidence import DPS, Evidence, close, search
 from .inputs import checked_timeout, not_in_loss, wrt_names
 from .parse import parse_domain, parse_formula, parse_formulas, parse_names
-from .prove import facts_of_set, proves_zero
+from .prove import facts_of_set
 from .rules import Rule
 from .timebox import BudgetExceeded, time_limit
 from .verdict import ClaimResult, GradientVerification
@@ -41,8 +41,6 @@ __all__ = [
 POINTS = 60
 #: digits at which a counterexample found at DPS digits is re-evaluated before it is reported
 CONFIRM_DPS = 120
-#: seconds of symbolic proof tried before a numeric counterexample is reported
-QUICK_PROOF = 1.0
 _TIDY_BUDGET = 0.2
 
 SymbolLike = str | sp.Symbol
@@ -271,25 +269,6 @@ def _shown_apart(claimed, true) -> tuple[str, str]:
     return pair
 
 
-def _evidence(
-    claim: sp.Expr, truth: sp.Expr, loss: sp.Expr, assumptions: Assumptions, remaining: float, dps: int
-) -> Evidence | None:
-    """Numeric evidence at `dps` digits, at points where the loss, the claim and the derivative are real and
-    finite (a gradient claim says nothing where the loss is undefined); None when the time ran out first."""
-    try:
-        with time_limit(remaining):
-            return search(
-                [claim, truth, loss],
-                lambda v: close(v[0], v[1]),
-                assumptions,
-                points=POINTS,
-                dps=dps,
-                defining=(1, 2),  # where the loss and its derivative are real, the claim must be too
-            )
-    except BudgetExceeded:
-        return None
-
-
 def _tidy(expr: sp.Expr) -> sp.Expr:
     """The shortest of expr, expand(expr) and factor(expand(expr)), for display (all equal to expr)."""
     forms = [expr]
@@ -311,12 +290,12 @@ def _decide(
     assumptions: Assumptions,
     budget: float,
 ) -> ClaimResult:
-    """Numeric evidence first, then a symbolic proof within `budget`.
+    """The claim against sp.diff's derivative by the shared policy (decide.decide_equality: a quick proof, numeric
+    evidence confirmed exactly, the proof again), within `budget`.
 
-    A counterexample confirmed by an exact re-evaluation at the printed point is reported as it is: no proof can
-    override it; certified interval bounds then try to prove the difference has one strict sign on an open box
-    around it (the method says so when they do). An unconfirmed one (digits lost to cancellation at DPS, a point
-    on an edge) is reported only when a short proof attempt fails.
+    A counterexample is never overridden by a proof; certified interval bounds then try to prove the difference
+    has one strict sign on an open box around it (the method says so when they do), and the diagnosis names the
+    usual mistake.
     """
     deadline = time.monotonic() + budget
     shown = _tidy(truth)
@@ -324,23 +303,14 @@ def _decide(
         return ClaimResult(
             wrt, claim, shown, Status.PROVED, "proved symbolically: identical to the derivative"
         )
-    evidence = _evidence(claim, truth, loss, assumptions, budget, DPS)
-    values = None
-    if evidence is not None and evidence.failure is not None:
-        values = _confirmed(claim, truth, evidence.failure)
-        if values is None:  # digits lost at DPS (cancellation) or a point on an edge: search again, finer
-            evidence = _evidence(claim, truth, loss, assumptions, deadline - time.monotonic(), CONFIRM_DPS)
-            if evidence is not None and evidence.failure is not None:
-                values = _confirmed(claim, truth, evidence.failure)
-    refuted = evidence is not None and evidence.failure is not None
-    if refuted and values is None:  # not confirmed: digits lost to cancellation may be all it shows
-        proof_budget = min(deadline - time.monotonic(), QUICK_PROOF)
-        if proof_budget > 0 and proves_zero(truth - claim, assumptions, proof_budget):
-            return ClaimResult(wrt, claim, shown, Status.PROVED, "proved symbolically")
-    elif not refuted:
-        proof_budget = deadline - time.monotonic()
-        if proof_budget > 0 and proves_zero(truth - claim, assumptions, proof_budget):
-            return ClaimResult(wrt, claim, shown, Status.PROVED, "proved symbolically")
+    decision = decide_equality(
+        truth, claim, assumptions, budget=max(0.0, deadline - time.monotonic()), points=POINTS, others=[loss]
+    )
+    if decision.status is Status.PROVED:
+        return ClaimResult(wrt, claim, shown, Status.PROVED, "proved symbolically")
+    evidence = decision.evidence
+    refuted = decision.status is Status.REFUTED
+    values = _confirmed(claim, truth, evidence.failure) if refuted else None
     # a counterexample confirmed exactly is never overridden: a proof that disagreed with it would be a bug
     if refuted:
         method = f"counterexample found numerically at {evidence.dps} digits"
@@ -359,8 +329,8 @@ def _decide(
                 method += f"; interval bounds prove the claim differs on the whole box {box}"
             with mpmath.workdps(CONFIRM_DPS):
                 ratio = values[0] / values[1] if values[1] != 0 else None
-        else:
-            claimed, true = evidence.values[:2]
+        else:  # the evidence's own values: the reference (the derivative) first, then the claim
+            true, claimed = evidence.values[:2]
         # the diagnosis is numeric and quick: it may run up to 1 s past an exhausted budget
         diagnosis = diagnose(
             claim,

@@ -27,9 +27,9 @@ from .arrays import (
 )
 from .calculus import collapse_deltas
 from .core import Status
+from .decide import QUICK_PROOF, decide_equality
 from .diagnose_arrays import diagnose_array_claim
 from .errors import InputError, ParseError
-from .evidence import DPS, close, search
 from .inputs import checked_timeout, not_in_loss, wrt_names
 from .parse import split_top_level
 from .timebox import BudgetExceeded, time_limit
@@ -44,8 +44,6 @@ POINTS = 60
 SIZES = (2, 3, 4, 1)
 #: the longest fixed (integer) axis of the loss that numeric evidence writes out term by term
 MAX_FIXED_SIZE = 64
-#: seconds of the first proof attempt, before the search
-QUICK_PROOF = 1.0
 
 
 # ---------------------------------------------------------------------------------------------- verifying
@@ -223,34 +221,24 @@ def _decide(
     )
     every = f"all sizes {sizes}" if sizes else "the fixed sizes"
     proved = ClaimResult(wrt, display, truth_shown, Status.PROVED, proof, scope=every)
-    # a quick proof first (most true claims take well under a second), then the search for a counterexample,
-    # then whatever time is left for the proof again
-    if problem.proves_zero(truth - claim, indices, max(0.05, min(QUICK_PROOF, budget / 4))):
-        return proved
-    remaining = deadline - time.monotonic()
     largest = max(
         (size for _, shape in problem.names.arrays.values() for size in shape if size.is_Integer), default=0
     )
     # the loss only says where a claim need not hold (it is undefined there); a loss over a fixed axis too long to
     # write out term by term is left out of the search, which then evaluates the claim and the gradient alone
-    exprs = [claim, truth] if largest > MAX_FIXED_SIZE else [claim, truth, loss.body]
-    try:
-        with time_limit(max(remaining, 0.01)):
-            evidence = search(
-                exprs,
-                lambda v: close(v[0], v[1]),
-                assumptions,
-                points=POINTS,
-                dps=DPS,
-                defining=(1, 2),
-                size_choices=SIZES,
-            )
-    except BudgetExceeded:
-        evidence = None
-    if evidence is not None and evidence.failure is None:
-        remaining = deadline - time.monotonic()
-        if remaining > QUICK_PROOF / 2 and problem.proves_zero(truth - claim, indices, remaining):
-            return proved
+    decision = decide_equality(
+        truth,
+        claim,
+        assumptions,
+        budget=budget,
+        points=POINTS,
+        others=[] if largest > MAX_FIXED_SIZE else [loss.body],
+        prove=lambda difference, seconds: problem.proves_zero(difference, indices, seconds),
+        search_options={"size_choices": SIZES},
+    )
+    if decision.status is Status.PROVED:
+        return proved
+    evidence = decision.evidence
     out_of_time = deadline - time.monotonic() <= QUICK_PROOF / 2
     not_proved = (f"not proved for all sizes {sizes}" if sizes else "not proved") + (
         f" within {budget:.2g} s" if out_of_time else " (no proof found)"
@@ -259,7 +247,7 @@ def _decide(
         return ClaimResult(
             wrt, display, truth_shown, Status.UNKNOWN, f"{not_proved}; no time left for numeric evidence"
         )
-    if evidence.failure is None:
+    if decision.status is not Status.REFUTED:
         if evidence.points == 0:
             return ClaimResult(
                 wrt,
@@ -282,7 +270,7 @@ def _decide(
     if (
         largest > MAX_FIXED_SIZE
     ):  # too many entries to show or to diagnose: the sampled ones, and their values
-        claimed, true = evidence.values[:2]
+        true, claimed = evidence.values[:2]  # the reference (the gradient) first
         return ClaimResult(
             wrt, display, truth_shown, Status.REFUTED, method, dict(evidence.failure), claimed, true
         )

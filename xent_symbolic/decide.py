@@ -1,0 +1,129 @@
+"""The one policy that decides whether two expressions are equal, for `xent check` and `verify-grad` alike.
+
+1. Identical expressions are proved.
+2. A short symbolic proof (`quick` seconds): most true identities take well under a second.
+3. Numeric evidence (evidence.search): a counterexample is re-evaluated from the exact rationals of its point at
+   higher precision before it is reported, and is then never overridden by a proof.
+4. What time is left goes to the symbolic proof again.
+5. Otherwise "checked" (no counterexample at N points; not proved) or "unknown" (no admissible point, or no time).
+
+A caller may add a symbolic refutation (`refute_on_box`: interval bounds proving that the difference has one
+strict sign on an open box around the counterexample); it only adds to the method of a refutation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .assumptions import Assumptions
+from .core import Status
+from .evidence import DPS, Evidence, close, search
+from .prove import proves_zero
+from .timebox import BudgetExceeded, time_limit
+
+__all__ = ["QUICK_PROOF", "Decision", "decide_equality"]
+
+#: seconds of the first symbolic proof attempt, before numeric evidence
+QUICK_PROOF = 1.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict on reference = candidate: `how` is 'identical', 'proved', 'refuted', 'checked', 'no points'
+    (no admissible point evaluated) or 'no time'; `evidence` is the numeric evidence, where there was any."""
+
+    status: Status
+    how: str
+    evidence: Evidence | None = None
+
+
+Prover = Callable[[sp.Expr, float], bool]
+
+
+def _default_prover(assumptions: Assumptions) -> Prover:
+    def prove(difference: sp.Expr, budget: float) -> bool:
+        try:
+            with time_limit(budget):
+                return proves_zero(difference, assumptions, budget)
+        except BudgetExceeded:
+            return False
+
+    return prove
+
+
+def decide_equality(
+    reference: sp.Expr,
+    candidate: sp.Expr,
+    assumptions: Assumptions,
+    *,
+    budget: float,
+    points: int = 60,
+    dps: int = DPS,
+    others: Sequence[sp.Expr] = (),
+    quick: float = QUICK_PROOF,
+    prove: Prover | None = None,
+    allow_proof: bool = True,
+    bounded_search: bool = True,
+    search_options: dict | None = None,
+) -> Decision:
+    """Decide reference = candidate over the admissible values by the policy above, within `budget` seconds.
+
+    Numeric evidence samples [reference, candidate, *others] (its values come in that order); a point where the
+    reference or one of `others` is not real says nothing (skipped), one where they are real and the candidate is
+    not refutes. `prove` replaces the symbolic proof of reference - candidate = 0 (array claims prove in index
+    form); `allow_proof=False` skips it (a symbol whose SymPy assumptions claim more than its domain). With
+    `bounded_search=False` the search has no time limit and the proof keeps its whole budget (xent check: a
+    step's verdict must not depend on the machine's speed more than it has to)."""
+    deadline = time.monotonic() + budget
+    if reference == candidate:
+        return Decision(Status.PROVED, "identical")
+    prover = prove or _default_prover(assumptions)
+    difference = reference - candidate
+    first = max(0.05, min(quick, budget / 2))
+    started = time.monotonic()
+    if allow_proof and prover(difference, first):
+        return Decision(Status.PROVED, "proved")
+    spent = time.monotonic() - started
+    exprs = [reference, candidate, *others]
+    remaining = deadline - time.monotonic() if bounded_search else None
+    evidence = _evidence(exprs, assumptions, remaining, points, dps, search_options)
+    if evidence is not None and evidence.failure is not None:
+        return Decision(Status.REFUTED, "refuted", evidence)
+    remaining = deadline - time.monotonic() if bounded_search else budget - spent
+    if allow_proof and remaining > first / 2 and prover(difference, remaining):
+        return Decision(Status.PROVED, "proved", evidence)
+    if evidence is None:
+        return Decision(Status.UNKNOWN, "no time")
+    if evidence.points == 0:
+        return Decision(Status.UNKNOWN, "no points", evidence)
+    return Decision(Status.CHECKED, "checked", evidence)
+
+
+def _evidence(exprs, assumptions, remaining, points, dps, options) -> Evidence | None:
+    """search over the exprs (the candidate, index 1, is the one that need not be defining), within `remaining`
+    seconds (None: no limit); None when the time ran out first."""
+
+    def run() -> Evidence:
+        return search(
+            exprs,
+            lambda v: close(v[0], v[1]),
+            assumptions,
+            points=points,
+            dps=dps,
+            defining=(0, *range(2, len(exprs))),
+            **(options or {}),
+        )
+
+    if remaining is None:
+        return run()
+    if remaining <= 0:
+        return None
+    try:
+        with time_limit(remaining):
+            return run()
+    except BudgetExceeded:
+        return None
