@@ -1,7 +1,8 @@
 """The one policy that decides whether two expressions are equal, for `xent check` and `verify-grad` alike.
 
 1. Identical expressions are proved.
-2. A short symbolic proof (`quick` seconds): most true identities take well under a second.
+2. A short symbolic proof (`quick` seconds): most true identities take well under a second; it is checked
+   against a few sampled points, and a counterexample confirmed there wins (the proof had a bug).
 3. Numeric evidence (evidence.search): a counterexample is re-evaluated from the exact rationals of its point at
    higher precision before it is reported, and is then never overridden by a proof.
 4. What time is left goes to the symbolic proof again.
@@ -29,6 +30,9 @@ __all__ = ["QUICK_PROOF", "Decision", "decide_equality"]
 
 #: seconds of the first symbolic proof attempt, before numeric evidence
 QUICK_PROOF = 1.0
+#: points, and at most seconds, of numeric evidence that check a quick proof (a counterexample always wins)
+CONFIRMING_POINTS = 12
+CONFIRM_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ def decide_equality(
     allow_proof: bool = True,
     bounded_search: bool = True,
     search_options: dict | None = None,
+    confirm: int = CONFIRMING_POINTS,
 ) -> Decision:
     """Decide reference = candidate over the admissible values by the policy above, within `budget` seconds.
 
@@ -77,30 +82,48 @@ def decide_equality(
     not refutes. `prove` replaces the symbolic proof of reference - candidate = 0 (array claims prove in index
     form); `allow_proof=False` skips it (a symbol whose SymPy assumptions claim more than its domain). With
     `bounded_search=False` the search has no time limit and the proof keeps its whole budget (xent check: a
-    step's verdict must not depend on the machine's speed more than it has to)."""
+    step's verdict must not depend on the machine's speed more than it has to). A quick proof is followed by
+    `confirm` sampled points (0: none) within CONFIRM_SECONDS: a counterexample found there wins over the proof,
+    which then had a bug ("a confirmed counterexample always wins")."""
     deadline = time.monotonic() + budget
     if reference == candidate:
         return Decision(Status.PROVED, "identical")
     prover = prove or _default_prover(assumptions)
     difference = reference - candidate
-    first = max(0.05, min(quick, budget / 2))
+    first = min(quick, budget / 2)
     started = time.monotonic()
-    if allow_proof and prover(difference, first):
-        return Decision(Status.PROVED, "proved")
+    if allow_proof and first > 0 and prover(difference, first):
+        return _confirmed_proof(
+            exprs_for(reference, candidate, others), assumptions, dps, search_options, confirm
+        )
     spent = time.monotonic() - started
-    exprs = [reference, candidate, *others]
+    exprs = exprs_for(reference, candidate, others)
     remaining = deadline - time.monotonic() if bounded_search else None
     evidence = _evidence(exprs, assumptions, remaining, points, dps, search_options)
     if evidence is not None and evidence.failure is not None:
         return Decision(Status.REFUTED, "refuted", evidence)
     remaining = deadline - time.monotonic() if bounded_search else budget - spent
-    if allow_proof and remaining > first / 2 and prover(difference, remaining):
-        return Decision(Status.PROVED, "proved", evidence)
+    if allow_proof and remaining > max(first, 0.05) / 2 and prover(difference, remaining):
+        return Decision(Status.PROVED, "proved", evidence)  # the search above found no counterexample
     if evidence is None:
         return Decision(Status.UNKNOWN, "no time")
     if evidence.points == 0:
         return Decision(Status.UNKNOWN, "no points", evidence)
     return Decision(Status.CHECKED, "checked", evidence)
+
+
+def exprs_for(reference: sp.Expr, candidate: sp.Expr, others: Sequence[sp.Expr]) -> list[sp.Expr]:
+    return [reference, candidate, *others]
+
+
+def _confirmed_proof(exprs, assumptions, dps, options, points: int) -> Decision:
+    """A proof, checked against a few sampled points: a confirmed counterexample there refutes (the prover erred)."""
+    if points <= 0:
+        return Decision(Status.PROVED, "proved")
+    evidence = _evidence(exprs, assumptions, CONFIRM_SECONDS, points, dps, options)
+    if evidence is not None and evidence.failure is not None:
+        return Decision(Status.REFUTED, "refuted despite a proof", evidence)
+    return Decision(Status.PROVED, "proved", evidence)
 
 
 def _evidence(exprs, assumptions, remaining, points, dps, options) -> Evidence | None:

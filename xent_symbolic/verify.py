@@ -314,6 +314,8 @@ def _decide(
     # a counterexample confirmed exactly is never overridden: a proof that disagreed with it would be a bug
     if refuted:
         method = f"counterexample found numerically at {evidence.dps} digits"
+        if decision.how == "refuted despite a proof":
+            method += " (a symbolic proof said otherwise: that is a bug, please report it)"
         ratio = None
         if values is not None:
             claimed, true = _shown_apart(*values)

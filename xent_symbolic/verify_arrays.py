@@ -267,6 +267,8 @@ def _decide(
     method = (
         f"counterexample found numerically at {evidence.dps} digits, confirmed exactly at the printed point"
     )
+    if decision.how == "refuted despite a proof":
+        method += " (a symbolic proof said otherwise: that is a bug, please report it)"
     if (
         largest > MAX_FIXED_SIZE
     ):  # too many entries to show or to diagnose: the sampled ones, and their values
