@@ -112,6 +112,13 @@ def decide_equality(
     return Decision(Status.CHECKED, "checked", evidence)
 
 
+def _relative_gap(values) -> object:
+    """|a - b| / max(|a|, |b|): how far from equal two sampled values are (0 for both zero)."""
+    a, b = values[0], values[1]
+    scale = max(abs(a), abs(b))
+    return abs(a - b) / scale if scale else 0
+
+
 def exprs_for(reference: sp.Expr, candidate: sp.Expr, others: Sequence[sp.Expr]) -> list[sp.Expr]:
     return [reference, candidate, *others]
 
@@ -138,6 +145,7 @@ def _evidence(exprs, assumptions, remaining, points, dps, options) -> Evidence |
             points=points,
             dps=dps,
             defining=(0, *range(2, len(exprs))),
+            score=_relative_gap,
             **(options or {}),
         )
 

@@ -203,10 +203,16 @@ def search(
     allow_bad: bool = False,
     defining: Sequence[int] | None = None,
     size_choices: Sequence[int] = _SIZE_CHOICES,
+    score: Callable[[Sequence], object] | None = None,
+    refine: int = 3,
 ) -> Evidence:
     """Evaluate `exprs` at random admissible points until `holds(values)` fails or `points` pass.
 
     The sizes (n, d, K) of instance k are `size_choices` from position k on, one per size in declaration order.
+    With `score` (a function of the values, larger meaning closer to failing, e.g. the relative difference of an
+    equality), the `refine` best passing points of each instance are the starts of a local search that moves
+    one variable at a time, by relative steps from 10^-1 down to 10^-9, while the score grows: a claim wrong
+    only in a narrow region near a sampled point is found there too.
 
     Points where a value is complex or not finite are skipped and counted, unless `allow_bad` hands them to
     `holds` too. With `defining` (indices into `exprs`), only a point where a defining expression is not real is
@@ -236,26 +242,27 @@ def search(
         function = sp.lambdify(dummies, replaced, modules=[MPMATH_FUNCTIONS, "mpmath"])
         concrete_sizes = {s: sp.Integer(v) for s, v in sizes.items()}
         domains = [extra.get(a, assumptions.domain_of(a)).xreplace(concrete_sizes) for a in atoms]
-        for _ in range(per_instance):
+
+        def evaluate(values_in):
+            """'pass', 'skip' or 'fail' at a point, with the values there."""
             with mpmath.workdps(dps):
-                values_in = [sample_value(d, rng) for d in domains]
                 try:
                     values = function(*values_in)
                 except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-                    skipped += 1
-                    continue
+                    return "skip", None
                 bad = [k for k, v in enumerate(values) if _is_bad(v)]
                 if not allow_bad and bad and (defining is None or any(k in defining for k in bad)):
-                    skipped += 1
-                    continue
+                    return "skip", None
                 if not bad and holds(values):
-                    passed += 1
-                    continue
+                    return "pass", values
+                return "fail", values
+
+        def failure_at(values_in):
+            """The Evidence of a failing point confirmed exactly, or None."""
             at = dict(zip(atoms, values_in, strict=False))
             exact = _confirmed(exprs, holds, assumptions, sizes, state, at, allow_bad, defining)
             if exact is None:  # the exact re-evaluation does not confirm: no refutation at this point
-                skipped += 1
-                continue
+                return None
             point = {str(s): str(v) for s, v in sizes.items()}
             point.update({str(a): mpmath.nstr(v, 17) for a, v in at.items()})
             return Evidence(
@@ -266,7 +273,109 @@ def search(
                 skipped,
                 {str(s): v for s, v in sizes.items()},
             )
+
+        best: list[tuple[object, list]] = []  # (score, point) of the passing points, for the local search
+        for _ in range(per_instance):
+            with mpmath.workdps(dps):
+                values_in = [sample_value(d, rng) for d in domains]
+            verdict, values = evaluate(values_in)
+            if verdict == "skip":
+                skipped += 1
+                continue
+            if verdict == "pass":
+                passed += 1
+                if score is not None:
+                    best.append((score(values), values_in))
+                continue
+            found = failure_at(values_in)
+            if found is None:
+                skipped += 1
+                continue
+            return found
+        if score is not None and best:
+            best.sort(key=lambda item: item[0], reverse=True)
+            for _, start in best[:refine]:
+                for candidate in _climb(start, domains, evaluate, score, dps):
+                    found = failure_at(candidate)
+                    if found is not None:
+                        return found
     return Evidence(passed, dps, None, (), skipped)
+
+
+#: relative steps of the local search, and the most evaluations it makes from one start
+_STEPS = tuple(mpmath.mpf(10) ** -k for k in range(1, 10))
+_MAX_CLIMB = 80
+
+
+def _inside(value, domain: sp.Set) -> bool:
+    if not isinstance(domain, sp.Interval):
+        return False
+    low, high = domain.inf, domain.sup
+    if low != -sp.oo:
+        end = _end(low)
+        if value < end or (domain.left_open and value == end):
+            return False
+    if high != sp.oo:
+        end = _end(high)
+        if value > end or (domain.right_open and value == end):
+            return False
+    return True
+
+
+def _climb(start: list, domains: list, evaluate, score, dps: int):
+    """Points where `evaluate` fails, met while moving from `start` uphill in the score, one coordinate at a time
+    (a finite or integer domain is not moved; a move stays inside its interval): first in strides that double
+    while the score grows (from 10^-1 of the value's size, at least 10^-1), so a narrow region several units away
+    is reached in a few steps, then by relative steps from 10^-1 down to 10^-9 around the best point."""
+    point = list(start)
+    verdict, values = evaluate(point)
+    if verdict != "pass":
+        return
+    current, evaluations = score(values), 0
+    movable = [k for k, domain in enumerate(domains) if isinstance(domain, sp.Interval)]
+
+    def moved(k, delta):
+        with mpmath.workdps(dps):
+            value = point[k] + delta
+        return [*point[:k], value, *point[k + 1 :]] if _inside(value, domains[k]) else None
+
+    for _ in range(2):  # strides
+        for k in movable:
+            for sign in (1, -1):
+                with mpmath.workdps(dps):
+                    stride = max(abs(point[k]), mpmath.mpf(1)) / 10
+                while evaluations < _MAX_CLIMB:
+                    candidate = moved(k, sign * stride)
+                    if candidate is None:
+                        break
+                    evaluations += 1
+                    verdict, values = evaluate(candidate)
+                    if verdict == "fail":
+                        yield candidate
+                        break
+                    if verdict != "pass" or not score(values) > current:
+                        break
+                    point, current = candidate, score(values)
+                    stride *= 2
+    for step in _STEPS:  # local steps: each size repeated while it gains
+        improved = True
+        while improved:
+            improved = False
+            for k in movable:
+                for sign in (1, -1):
+                    if evaluations >= _MAX_CLIMB:
+                        return
+                    with mpmath.workdps(dps):
+                        delta = sign * step * (abs(point[k]) if point[k] != 0 else mpmath.mpf(1))
+                    candidate = moved(k, delta)
+                    if candidate is None:
+                        continue
+                    evaluations += 1
+                    verdict, values = evaluate(candidate)
+                    if verdict == "fail":
+                        yield candidate
+                    elif verdict == "pass" and score(values) > current:
+                        point, current, improved = candidate, score(values), True
 
 
 def _bare_symbols(index: sp.Expr) -> set:
