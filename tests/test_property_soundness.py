@@ -97,9 +97,11 @@ def _values(expr, symbols, point, digits=DIGITS):
         try:
             with time_limit(1.0):  # exp(exp(exp(x))) at a large x would work for hours
                 value = sp.lambdify(symbols, expr, modules=[MPMATH_FUNCTIONS, "mpmath"])(*point)
-        except (BudgetExceeded, MemoryError):  # exp((y + z)**(z**2)) at z = 1e3: a number of 10^300000 digits
+        except (BudgetExceeded, MemoryError, OverflowError):
+            # no verdict: exp((y + z)**(z**2)) at z = 1e3 is a number of 10^300000 digits, and a**(a**(1/z)/z**2)
+            # at z = 1e-19 one whose exponent mpmath cannot hold; both are defined
             return TOO_SLOW
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError):
+        except (ZeroDivisionError, ValueError, TypeError, NameError):
             return None
         try:
             value = mpmath.mpmathify(value)
