@@ -87,3 +87,37 @@ def test_an_alarm_swallowed_inside_the_block_is_raised_again():
             swallowed.append(True)  # as Python does with an exception raised in a gc callback
         _spin(5)
     assert swallowed == [True] and time.monotonic() - start < 3.0
+
+
+def test_an_alarm_inside_a_gc_callback_is_deferred_not_dropped():
+    """Python drops an exception raised inside a gc.callbacks function (hypothesis installs one): the alarm
+    handler re-arms the timer instead, and raises once the callback has returned."""
+    import gc
+    import signal
+    import sys
+
+    from xent_symbolic import timebox
+
+    frames = []
+
+    def callback(phase, info):
+        frames.append(sys._getframe())
+
+    gc.callbacks.append(callback)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(callback)
+    inside = frames[0]
+    gc.callbacks.append(callback)  # registered again: the handler recognises its frames
+    try:
+        assert timebox._in_gc_callback(inside)
+        assert not timebox._in_gc_callback(sys._getframe())
+        with time_limit(10):
+            deferred = timebox._expire(signal.SIGALRM, inside)  # deferred: the timer is re-armed, 1 ms
+            delay = signal.setitimer(signal.ITIMER_REAL, 10)[0]  # read and put back before it fires
+            assert deferred is None and 0 < delay <= 0.01
+            with pytest.raises(BudgetExceeded):
+                timebox._expire(signal.SIGALRM, sys._getframe())
+    finally:
+        gc.callbacks.remove(callback)

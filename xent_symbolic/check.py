@@ -148,6 +148,7 @@ def decide_equal(
         allow_proof=not beyond,
         bounded_search=False,
         confirm=0,
+        quick=budget,  # a step's proof keeps its whole budget before any sampling, as it always had
     )
     if decision.how == "identical" and not beyond:
         return Obligation(claim, Status.PROVED, "identical expressions")

@@ -90,7 +90,8 @@ def decide_equality(
         return Decision(Status.PROVED, "identical")
     prover = prove or _default_prover(assumptions)
     difference = reference - candidate
-    first = min(quick, budget / 2)
+    # bounded: at most half the budget, so that the search has time; unbounded (xent check): up to all of it
+    first = min(quick, budget / 2 if bounded_search else budget)
     started = time.monotonic()
     if allow_proof and first > 0 and prover(difference, first):
         return _confirmed_proof(

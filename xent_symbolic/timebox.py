@@ -12,6 +12,7 @@ starts, by size limits where it is built (parse, bounds).
 from __future__ import annotations
 
 import ctypes
+import gc
 import signal
 import threading
 import time
@@ -50,7 +51,27 @@ def _use_signal() -> bool:
     return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
 
+#: seconds after which an alarm that arrived inside a garbage-collector callback is raised again
+_RETRY = 0.001  # (the repeat interval _REPEAT stays as it was)
+
+
+def _in_gc_callback(frame) -> bool:
+    """Whether `frame` (or one of the few below it) runs a gc.callbacks function: an exception raised there is
+    'ignored' by the interpreter (unraisable), so the budget would be lost (hypothesis installs such a callback)."""
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    for _ in range(4):
+        if frame is None:
+            return False
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _expire(signum, frame):
+    if _in_gc_callback(frame):  # raise it just after the callback, where it can reach the budget's block
+        signal.setitimer(signal.ITIMER_REAL, _RETRY, _REPEAT)
+        return
     raise BudgetExceeded("ran past its budget")
 
 
