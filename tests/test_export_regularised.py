@@ -243,3 +243,23 @@ def test_jax_jit_traces_l2_and_sample_weight(name):
     value, _ = jitted(w, b, sw, l2)
     expected, _ = m["loss_and_grad"](X, y, w, b, sample_weight=sw, l2=l2)
     np.testing.assert_allclose(float(value), float(expected), rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["logistic-regression", "softmax-regression", "poisson", "focal-loss"])
+def test_jax_jit_over_some_arguments_with_concrete_others(name):
+    """A concrete argument captured by a jitted function is checked inside the trace: its check is traced
+    too and must not be read (TracerBoolConversionError)."""
+    jax = pytest.importorskip("jax")
+    jnp = pytest.importorskip("jax.numpy")
+    m = _module(name, "jax")
+    if name == "softmax-regression":
+        X, y, w, b, *_ = _softmax_data()
+        b = jnp.asarray(b)
+    else:
+        X, y, w, b, *_ = _data()
+        b = jnp.asarray(b)
+        if name == "poisson":
+            y = np.round(np.exp(X @ w * 0.3))
+    expected = m["loss"](X, y, w, b)
+    traced = jax.jit(lambda w: m["loss"](X, y, w, b))(jnp.asarray(w))
+    np.testing.assert_allclose(float(traced), float(expected), rtol=1e-6)

@@ -371,7 +371,7 @@ def _parameter(name, value, shape, X):
     value = _cast(value, X)
     if _concrete(value):
         bad = ~{isfinite}(value)
-        if bool(bad.any()):
+        if _any(bad):
             where = _first(bad)
             at = f"{name}{list(where)}" if where else name
             raise InputError(f"{name} must be finite, got {at} = {_text(value[where])}")
@@ -396,7 +396,7 @@ def _regularisation(X, sample_weight, l2):
     if tuple(sw.shape) != (n,):
         raise InputError(f"sample_weight must have shape ({n},) to match X {tuple(X.shape)}, got {tuple(sw.shape)}")
     sw = _parameter("sample_weight", sw, (n,), X)
-    if _concrete(sw) and bool((sw < 0).any()):
+    if _concrete(sw) and _any(sw < 0):
         i = _first(sw < 0)[0]
         raise InputError(f"sample_weight must be >= 0, got sample_weight[{i}] = {_text(sw[i])}")
     return sw, number
@@ -419,6 +419,12 @@ def _array(value):
 def _concrete(value):
     """True unless value is traced (jax.jit, jax.grad, jax.vmap): only concrete values can be read."""
     return not isinstance(value, jax.core.Tracer)
+
+
+def _any(flags):
+    """Whether any flag of a check is set; False where the flags are traced: a concrete argument's check, once
+    inside jax.jit, is itself traced, and a traced value is not checked (see the module docstring)."""
+    return _concrete(flags) and bool(flags.any())
 
 
 def _dtype(value):
@@ -476,6 +482,11 @@ def _concrete(value):
     return True
 
 
+def _any(flags):
+    """Whether any flag of a check is set."""
+    return bool(flags.any())
+
+
 def _dtype(value):
     return str(value.dtype).removeprefix("torch.")
 
@@ -524,7 +535,7 @@ def _inputs(X, y, w, b):
     y = _cast(y, X)
     if _concrete(y):
         outside = ~(@ok@)
-        if bool(outside.any()):
+        if _any(outside):
             i = _first(outside)[0]
             raise InputError(f"@message@, got y[{i}] = {_text(y[i])}")
     w = _parameter("w", w, (d,), X)
@@ -588,7 +599,7 @@ def _inputs(X, Y, W, b):
             raise InputError(f"integer labels Y must have shape ({n},) to match X {tuple(X.shape)}, got {tuple(Y.shape)}")
         if _concrete(Y):
             outside = (Y < 0) | (Y >= K)
-            if bool(outside.any()):
+            if _any(outside):
                 i = _first(outside)[0]
                 raise InputError(f"integer labels must lie in 0..{K - 1}, got Y[{i}] = {_text(Y[i])}")
         return X, _one_hot(Y, K, X), W, b
@@ -599,12 +610,12 @@ def _inputs(X, Y, W, b):
     Y = _cast(Y, X)
     if _concrete(Y):
         outside = ~((Y >= 0) & (Y <= 1))  # True for nan too
-        if bool(outside.any()):
+        if _any(outside):
             i, k = _first(outside)
             raise InputError(f"Y must lie in [0, 1], got Y[{i}, {k}] = {_text(Y[i, k])}")
         sums = Y.sum({axis}=1)
         off = abs(sums - 1) > 16 * K * _eps(X)
-        if bool(off.any()):
+        if _any(off):
             i = _first(off)[0]
             raise InputError(f"each row of Y must sum to 1, got sum(Y[{i}]) = {_text(sums[i])}")
     return X, Y, W, b
