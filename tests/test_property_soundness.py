@@ -101,7 +101,8 @@ def _values(expr, symbols, point, digits=DIGITS):
             # no verdict: exp((y + z)**(z**2)) at z = 1e3 is a number of 10^300000 digits, and a**(a**(1/z)/z**2)
             # at z = 1e-19 one whose exponent mpmath cannot hold; both are defined
             return TOO_SLOW
-        except (ZeroDivisionError, ValueError, TypeError, NameError):
+        except (ZeroDivisionError, ValueError, TypeError, NameError, KeyError):
+            # KeyError: lambdify cannot print zoo, which sigmoid(I*pi) = 1/(1 - 1) becomes (undefined)
             return None
         try:
             value = mpmath.mpmathify(value)
