@@ -29,6 +29,7 @@ __all__ = [
     "ArrayProblem",
     "Tensor",
     "array_problem",
+    "free_names",
     "parse_array_formula",
     "parse_shape",
     "readable",
@@ -74,6 +75,12 @@ def readable(expr: sp.Expr, free: Mapping[sp.Symbol, sp.Symbol] | None = None) -
         return node.func(*(rename(a) for a in node.args))
 
     return rename(expr).xreplace(free)
+
+
+def free_names(expr: sp.Expr) -> set[str]:
+    """The names a formula's value uses: its Symbols (not the Dummies of its indices) and its arrays."""
+    names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)}
+    return names | {b.label.name for b in expr.atoms(sp.IndexedBase)}
 
 
 def show_shape(shape: Shape) -> str:

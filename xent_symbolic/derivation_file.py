@@ -32,6 +32,7 @@ from .arrays import (
     ArrayNames,
     ArrayProblem,
     array_problem,
+    free_names,
     parse_array_formula,
     parse_shape,
     readable,
@@ -110,11 +111,6 @@ def _name_latex(name: str) -> str:
         sign, body = ("-", word[1:]) if word.startswith("-") else ("", word)
         words.append(sign + (f"\\{body}" if body in ("log", "exp") else body))
     return " ".join(words)
-
-
-def _free_names(expr: sp.Expr) -> set[str]:
-    names = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)}
-    return names | {b.label.name for b in expr.atoms(sp.IndexedBase)}
 
 
 def _first_use(text: str, name: str) -> int:
@@ -290,7 +286,7 @@ class _Builder:
             where = column + (int(found.group(1)) if found else 1)
             raise self.fail(number, where, re.sub(r" at column \d+", "", message)) from None
         known = {*names.arrays, *names.sizes, *names.scalars} | {h.name for h in problem.hidden}
-        for name in sorted(_free_names(tensor.body) - known, key=lambda n: _first_use(text, n)):
+        for name in sorted(free_names(tensor.body) - known, key=lambda n: _first_use(text, n)):
             close = difflib.get_close_matches(name, sorted(known - {"t"}), n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.fail(

@@ -21,6 +21,7 @@ from .arrays import (
     Tensor,
     array_problem,
     domain_pairs,
+    free_names,
     parse_array_formula,
     readable,
     show_shape,
@@ -60,12 +61,6 @@ def _target(problem: ArrayProblem, name: str) -> Target:
     return Target(name, shape, indices, base[indices])
 
 
-def _free_names(expr: sp.Expr) -> set[str]:
-    found = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)}
-    found |= {b.label.name for b in expr.atoms(sp.IndexedBase)}
-    return found
-
-
 def _parse(problem: ArrayProblem, text: str, what: str) -> Tensor:
     if not isinstance(text, str):
         raise InputError(
@@ -103,7 +98,7 @@ def verify_array_gradient(
         )
     names = wrt_names(wrt)
     loss_names = sorted(
-        _free_names(loss_tensor.body) - set(problem.names.sizes) - {h.name for h in problem.hidden}
+        free_names(loss_tensor.body) - set(problem.names.sizes) - {h.name for h in problem.hidden}
     )
     loss_names = sorted(set(loss_names) | {n for n in problem.rows if _uses(loss_tensor.body, problem, n)})
     for name in names:
@@ -125,7 +120,7 @@ def verify_array_gradient(
                 f"{show_shape(target.shape)}; a gradient has the shape of its variable"
             )
         stray = sorted(
-            _free_names(tensor.body)
+            free_names(tensor.body)
             - set(loss_names)
             - set(problem.names.sizes)
             - {h.name for h in problem.hidden}
