@@ -233,7 +233,9 @@ def test_jax_exports_run_under_jit_grad_and_vmap(name):
 def test_under_jit_the_values_are_not_checked_as_the_docstring_says():
     jax = pytest.importorskip("jax")
     module = numeric_functions("logistic-regression", "jax").module
-    assert "a jit-compiled call, or a traced argument, is\nnot checked for its values" in module.__doc__
+    assert "the numeric core is jax.jit-compiled" in module.__doc__
+    assert "inside your own jax.jit, or a traced argument, is not checked for its values" in module.__doc__
+    assert "\n@jax.jit\ndef _loss_and_grad(" in numeric_functions("logistic-regression", "jax").source
     X, y, w, b = (to_backend("jax", np.asarray(v)) for v in _problem("logistic-regression"))
     bad = y.at[0].set(2.0)
     with pytest.raises(module.InputError, match=r"y must lie in \[0, 1\], got y\[0\] = 2.0"):
@@ -261,17 +263,95 @@ def test_torch_keeps_numpy_dtypes_reads_lists_as_float64_and_backpropagates():
     _close(wt.grad, f.grad(X, y, w, b)[0], 1e-12)
 
 
-def test_every_array_backend_has_the_same_helpers_spellings_and_notes():
+def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_helpers():
     import ast
 
     from xent_symbolic.export import BACKENDS
-    from xent_symbolic.export.templates import ARRAY_HELPERS, ARRAY_SPELLING, BACKEND_NOTES
+    from xent_symbolic.export.backends import FUNCTIONS, Backend, Skeleton
+    from xent_symbolic.export.fill import placeholders
+    from xent_symbolic.primitives import BACKENDS as SPELLINGS
+    from xent_symbolic.primitives import PRIMITIVES
 
-    assert set(BACKEND_NOTES) == set(BACKENDS)
-    assert set(ARRAY_HELPERS) == set(ARRAY_SPELLING) == set(BACKENDS) - {"numpy"}
-    names = {
-        backend: [node.name for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)]
-        for backend, text in ARRAY_HELPERS.items()
+    assert tuple(BACKENDS) == ("numpy", "jax", "torch")
+    for name, record in BACKENDS.items():
+        assert record.name == name and record.spelling in SPELLINGS
+        assert set(record.functions) == FUNCTIONS
+        assert all(p.arrays[record.spelling] for p in PRIMITIVES if p.arrays)
+        # every placeholder of its skeleton is one the generator fills: the backend's words or a model piece
+        pieces = {
+            "wloss",
+            "wgrad",
+            "penalty",
+            "dpenalty",
+            "hyperparameters",
+            "signature",
+            "hyper",
+            "hyper_args",
+        }
+        pieces |= {"what", "ok", "message", "mean", "lse", "loss", "exp_u", "exp_sum"}
+        skeleton = record.skeleton
+        for text in (skeleton.common, skeleton.linear, skeleton.softmax):
+            assert placeholders(text) <= set(record.spellings) | pieces, placeholders(text) - pieces
+    helpers = {
+        name: [node.name for node in ast.parse(r.helpers).body if isinstance(node, ast.FunctionDef)]
+        for name, r in BACKENDS.items()
+        if r.skeleton.kind == "vectorised"
     }
-    assert len({tuple(v) for v in names.values()}) == 1, names
-    assert len({tuple(v) for v in ARRAY_SPELLING.values()}) == 1
+    assert set(helpers) == {"jax", "torch"}
+    assert len({tuple(v) for v in helpers.values()}) == 1, helpers
+    skeleton = Skeleton("vectorised", "", "", "")
+    with pytest.raises(ValueError, match="a vectorised skeleton needs helpers"):
+        Backend(
+            "x", "x", "import x", "numpy", BACKENDS["numpy"].functions, "a", "b", "c", "d", "e", "f", skeleton
+        )
+    with pytest.raises(ValueError, match=r"spell exactly \['negative_part', 'relu', 'where'\]"):
+        Backend(
+            "x",
+            "x",
+            "import x",
+            "numpy",
+            {"where": "w"},
+            "a",
+            "b",
+            "c",
+            "d",
+            "e",
+            "f",
+            BACKENDS["numpy"].skeleton,
+        )
+    with pytest.raises(ValueError, match="imports must be given"):
+        Backend(
+            "x",
+            "x",
+            "",
+            "numpy",
+            BACKENDS["numpy"].functions,
+            "a",
+            "b",
+            "c",
+            "d",
+            "e",
+            "f",
+            BACKENDS["numpy"].skeleton,
+        )
+
+
+def test_the_one_placeholder_mechanism_fails_on_a_missing_key_and_never_rescans_a_value():
+    from xent_symbolic.export.fill import fill
+
+    assert fill("z = X @ w + @b@\n@jit@\ndef f(): pass", {"b": "@b@", "jit": "@jax.jit"}) == (
+        "z = X @ w + @b@\n@jax.jit\ndef f(): pass"
+    )
+    with pytest.raises(KeyError, match="template placeholders without a value: @loss@, @lse@"):
+        fill("@lse@ = 1; @loss@", {"exp": "np.exp"})
+
+
+def test_no_generated_module_keeps_a_placeholder():
+    from xent_symbolic.export import BACKENDS, EXPORTABLE, module_source
+    from xent_symbolic.export.fill import PLACEHOLDER
+
+    for name in EXPORTABLE:
+        for backend in BACKENDS:
+            source = module_source(name, backend)
+            assert not PLACEHOLDER.search(source), (name, backend, PLACEHOLDER.search(source))
+            compile(source, name, "exec")

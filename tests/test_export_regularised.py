@@ -72,10 +72,10 @@ def test_a_wrong_penalty_gradient_is_refuted():
 
 def test_the_printed_pieces():
     assert _regularisation_pieces("numpy") == {
-        "@wloss@": "l*sb",
-        "@wgrad@": "g*sb",
-        "@penalty@": "(1/2)*l2*(w**2).sum()",
-        "@dpenalty@": "l2*w",
+        "wloss": "l*sb",
+        "wgrad": "g*sb",
+        "penalty": "(1/2)*l2*(w**2).sum()",
+        "dpenalty": "l2*w",
     }
 
 

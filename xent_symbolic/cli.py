@@ -238,6 +238,7 @@ def _cmd_verify_grad(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .export.backends import BACKENDS
     from .render import FORMATS
 
     parser = _Parser(prog="xent", description="Derive losses and gradients as proof-checked steps.")
@@ -303,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a standalone module with loss, grad and loss_and_grad")
     export.add_argument("name", help="an exportable catalog entry (the error for an unknown name lists them)")
     export.add_argument(
-        "--backend", default="numpy", choices=("numpy", "jax", "torch"), help="array library (default: numpy)"
+        "--backend", default="numpy", choices=tuple(BACKENDS), help="array library (default: numpy)"
     )
     export.add_argument(
         "-o",

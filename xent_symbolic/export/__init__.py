@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 import types
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InputError, XentError
-from .codegen import ALIASES, BACKENDS, EXPORTABLE, module_source
+from ..errors import InputError
+from .backends import BACKENDS, Backend, MissingBackendError, require_backend
+from .codegen import ALIASES, EXPORTABLE, module_source
 
 __all__ = [
     "ALIASES",
     "BACKENDS",
     "EXPORTABLE",
+    "Backend",
     "MissingBackendError",
     "NumericFunctions",
     "module_source",
     "numeric_functions",
+    "require_backend",
 ]
-
-#: backend -> the module that must be importable to use it
-_BACKEND_MODULES = {"numpy": "numpy", "jax": "jax", "torch": "torch"}
-
-
-class MissingBackendError(XentError, ImportError):
-    """An optional array library (jax, torch) that is not installed."""
-
-
-def require_backend(backend: str) -> None:
-    """Raise MissingBackendError with an install hint where `backend`'s library is absent."""
-    module = _BACKEND_MODULES.get(backend)
-    if module is not None and importlib.util.find_spec(module) is None:
-        raise MissingBackendError(
-            f"the {backend} backend needs the {module} package; install it with: pip install 'xent-symbolic[{backend}]'"
-        )
 
 
 @dataclass(frozen=True)

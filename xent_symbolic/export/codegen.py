@@ -12,6 +12,8 @@ from ..check import check
 from ..core import Derivation
 from ..errors import UnknownNameError, did_you_mean
 from . import templates
+from .backends import Backend, backend
+from .fill import fill
 from .printer import print_array
 from .stable import (
     derive_bce_logits,
@@ -26,14 +28,7 @@ from .stable import (
 from .stable_glm import GLM_BUILDERS, HYPERPARAMETERS
 from .stable_rules import OverflowFreeSigmoid, OverflowFreeSoftplus, before_overflow_free
 
-__all__ = ["ALIASES", "BACKENDS", "EXPORTABLE", "LINEAR_MODELS", "LinearModel", "Provenance", "module_source"]
-
-#: the backends a module can be generated for, with the import line each needs
-BACKENDS: dict[str, str] = {
-    "numpy": "import numpy as np",
-    "jax": "import jax\nimport jax.numpy as jnp\nimport numpy as np",
-    "torch": "import torch",
-}
+__all__ = ["ALIASES", "EXPORTABLE", "LINEAR_MODELS", "LinearModel", "Provenance", "module_source"]
 
 
 @dataclass(frozen=True)
@@ -205,17 +200,17 @@ def _pointwise_functions(model: LinearModel, backend: str) -> str:
     return "\n\n".join(chunks)
 
 
-def _softmax_pieces(backend: str) -> tuple[str, str]:
-    """(lse, loss) source lines of the softmax case, printed from the checked max-shifted form."""
+def _softmax_pieces(backend: str) -> dict[str, str]:
+    """The lse and loss lines of the softmax case (vectorised drivers), printed from the checked max-shifted form."""
     final = derive_softmax_logits().current
     (log_sum,) = [a for a in final.atoms(sp.log) if isinstance(a.args[0], sp.Sum)]
     lse = sp.Symbol("lse", real=True)
     loss = final.xreplace({log_sum: lse})
     arrays = {uk: "U", yk: "Y"}
-    return print_array(log_sum, backend, arrays), print_array(loss, backend, arrays)
+    return {"lse": print_array(log_sum, backend, arrays), "loss": print_array(loss, backend, arrays)}
 
 
-def _softmax_numpy_pieces() -> dict[str, str]:
+def _softmax_blocked_pieces(backend: str) -> dict[str, str]:
     """The numpy block's lines, printed from the checked max-shifted form with exp(U) computed once:
     E = exp(U), s = sum_j E_j, lse = log(s) (the checked log-sum-exp), then the loss in lse."""
     final = derive_softmax_logits().current
@@ -228,13 +223,13 @@ def _softmax_numpy_pieces() -> dict[str, str]:
     )
     s, lse = sp.Symbol("s", positive=True), sp.Symbol("lse", real=True)
     (term,) = total.function.atoms(sp.exp)
-    exp_u = print_array(term, "numpy", {uk: "U"})
+    exp_u = print_array(term, backend, {uk: "U"})
     assert exp_u == "np.exp(U)", exp_u  # the buffer below is passed to this one call
     return {
-        "{exp}": "np.exp(U, out=E) if E is not None else np.exp(U)",
-        "{sum}": print_array(shared, "numpy", {exponent: "E"}),
-        "{lse}": print_array(sp.log(s), "numpy", {}),
-        "{loss}": print_array(final.xreplace({log_sum: lse}), "numpy", {uk: "U", yk: "Y"}),
+        "exp_u": "np.exp(U, out=E) if E is not None else np.exp(U)",
+        "exp_sum": print_array(shared, backend, {exponent: "E"}),
+        "lse": print_array(sp.log(s), backend, {}),
+        "loss": print_array(final.xreplace({log_sum: lse}), backend, {uk: "U", yk: "Y"}),
     }
 
 
@@ -318,25 +313,17 @@ def _regularisation_pieces(
     arrays = {WEIGHTING.weight: "sb", ell: "l", g: dloss, w: parameter}
     squares_text = "(" + print_array(penalty_sum.function.xreplace({j: k}), backend, arrays) + ").sum()"
     return {
-        "@wloss@": print_array(summand, backend, arrays),
-        "@wgrad@": print_array(dsummand, backend, {**arrays, WEIGHTING.weight: weight}),
-        "@penalty@": print_array(penalty.xreplace({lam: l2}), backend, arrays).replace(
-            "squares", squares_text
-        ),
-        "@dpenalty@": print_array(gradient.current.xreplace({lam: l2}), backend, arrays),
+        "wloss": print_array(summand, backend, arrays),
+        "wgrad": print_array(dsummand, backend, {**arrays, WEIGHTING.weight: weight}),
+        "penalty": print_array(penalty.xreplace({lam: l2}), backend, {**arrays, squares: squares_text}),
+        "dpenalty": print_array(gradient.current.xreplace({lam: l2}), backend, arrays),
     }
 
 
-def _softmax_regularisation(backend: str) -> dict[str, str]:
-    """The regularisation pieces for the softmax model: W for w, the per-example weight as a column sbc on the
-    rows of G = dl/dZ."""
-    return _regularisation_pieces(backend, parameter="W", weight="sbc", dloss="G")
-
-
-def _linear_skeleton(model: LinearModel, backend: str, template: str) -> str:
+def _linear_pieces(model: LinearModel, record: Backend) -> dict[str, str]:
+    """The placeholders of a linear model's driver: its labels' check, its hyperparameters and signature."""
     label_domain = _STABLE_BUILDERS[model.loss]().assumptions.domain_of(y)
     what, ok, message = _LABELS[label_domain]
-    isfinite = "np.isfinite" if backend == "numpy" else templates.ARRAY_SPELLING[backend]["isfinite"]
     domains = _hyperparameter_domains(model)
     names = ", ".join(name for name, *_ in domains)
     if domains:
@@ -345,52 +332,42 @@ def _linear_skeleton(model: LinearModel, backend: str, template: str) -> str:
             for name, _, low, high, text in domains
         )
         traced = "    if not _concrete(value):\n        return value  # traced (jax.jit): not checked\n"
-        helper = (
-            templates.HYPERPARAMETER_HELPER.replace("@names@", names)
-            .replace("@checks@", checks)
-            .replace("@traced@", traced if backend == "jax" else "")
+        helper = fill(
+            templates.HYPERPARAMETER_HELPER,
+            {"names": names, "checks": checks, "traced": traced if record.jit else ""},
         )
         signature = ", *, " + ", ".join(f"{name}={default!r}" for name, default, *_ in domains)
         hyper = f"_hyperparameters({names})"
     else:
         helper, signature, hyper = "", ", *", "()"
-    signature += ", sample_weight=None, l2=0.0"
-    for key, value in (
-        *_regularisation_pieces(backend).items(),
-        ("@hyperparameters@", helper),
-        ("@signature@", signature),
-        ("@hyper_args@", f", *{hyper}" if domains else ""),
-        ("@hyper@", hyper),
-        ("@what@", what),
-        ("@ok@", ok.replace("@isfinite@", isfinite)),
-        ("@message@", message),
-        ("@mean@", model.mean),
-    ):
-        template = template.replace(key, value)
-    return _pointwise_functions(model, backend) + "\n" + template
+    return {
+        "hyperparameters": helper,
+        "signature": signature + ", sample_weight=None, l2=0.0",
+        "hyper_args": f", *{hyper}" if domains else "",
+        "hyper": hyper,
+        "what": what,
+        "ok": fill(ok, {"isfinite": record.isfinite}),
+        "message": message,
+        "mean": model.mean,
+    }
 
 
-def _skeleton(name: str, backend: str) -> str:
+def _skeleton(name: str, record: Backend) -> str:
+    """The module body: the elementwise functions printed from the checked derivations, in the backend's
+    hand-written driver, every placeholder filled (fill raises on one without a value)."""
     model = LINEAR_MODELS.get(name)
-    if backend == "numpy":
-        if model is not None:
-            return templates.COMMON_NUMPY + "\n\n" + _linear_skeleton(model, backend, templates.LINEAR_NUMPY)
-        text = templates.SOFTMAX_NUMPY
-        for key, line in (*_softmax_numpy_pieces().items(), *_softmax_regularisation(backend).items()):
-            text = text.replace(key, line)
-        return templates.COMMON_NUMPY + text
-    spelling = templates.ARRAY_SPELLING[backend]
+    skeleton = record.skeleton
+    values = {**record.spellings, **_regularisation_pieces(record.name)}
     if model is not None:
-        text = _linear_skeleton(model, backend, templates.LINEAR_ARRAY)
+        values |= _linear_pieces(model, record)
+        pointwise, driver = _pointwise_functions(model, record.name), skeleton.linear
     else:
-        lse, loss = _softmax_pieces(backend)
-        text = templates.SOFTMAX_ARRAY.replace("{lse}", lse).replace("{loss}", loss)
-        for key, value in _softmax_regularisation(backend).items():
-            text = text.replace(key, value)
-    text = templates.COMMON_ARRAY + templates.ARRAY_HELPERS[backend] + "\n\n" + text
-    for key, value in spelling.items():
-        text = text.replace("{" + key + "}", value)
-    return text
+        values |= _regularisation_pieces(record.name, parameter="W", weight="sbc", dloss="G")
+        pieces = _softmax_blocked_pieces if skeleton.kind == "blocked" else _softmax_pieces
+        values |= pieces(record.name)
+        pointwise, driver = "", skeleton.softmax
+    parts = (fill(skeleton.common, values), record.helpers, pointwise, fill(driver, values))
+    return "\n\n\n".join(part.strip("\n") for part in parts if part.strip())
 
 
 def _expression_text(derivation: Derivation) -> str:
@@ -443,14 +420,13 @@ def _linear_formulas(model: LinearModel) -> str:
     return "\n".join(lines) + "\n"
 
 
-def module_source(name: str, backend: str = "numpy") -> str:
+def module_source(name: str, backend_name: str = "numpy") -> str:
     """The source of a standalone module with `loss`, `grad` and `loss_and_grad` for catalog entry `name`
     (an alias in ALIASES gives its export's module)."""
     name = ALIASES.get(name, name)
     if name not in EXPORTABLE:
         raise did_you_mean(name, (*EXPORTABLE, *ALIASES), "exportable derivation")
-    if backend not in BACKENDS:
-        raise did_you_mean(backend, tuple(BACKENDS), "backend")
+    record = backend(backend_name)
     model = LINEAR_MODELS.get(name)
     catalog = model.catalog if model is not None else (name, f"{name}-bias")
     provenance = [p for p in map(_catalog_provenance, catalog) if p is not None]
@@ -461,9 +437,9 @@ def module_source(name: str, backend: str = "numpy") -> str:
         formulas = _linear_formulas(model)
     else:
         formulas = templates.SOFTMAX_FORMULAS
-    header = _docstring(name, backend, provenance, formulas + templates.BACKEND_NOTES[backend])
-    body = _skeleton(name, backend)
+    header = _docstring(name, record.name, provenance, formulas + record.notes)
+    body = _skeleton(name, record)
     return (
-        f"{header}\n\nfrom __future__ import annotations\n\n{BACKENDS[backend]}\n\n"
+        f"{header}\n\nfrom __future__ import annotations\n\n{record.imports}\n\n"
         f'__all__ = ["loss", "grad", "loss_and_grad", "InputError"]\n\n\n{body.strip()}\n'
     )

@@ -5,36 +5,23 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from ..primitives import BACKENDS, BY_NAME, PRIMITIVES, primitive_of
+from ..primitives import BY_NAME, PRIMITIVES, primitive_of
+from .backends import BACKENDS, Backend
+from .backends import backend as backend_record
 
 __all__ = ["BACKEND_FUNCTIONS", "ArrayPrinter", "print_array"]
 
-#: backend -> the array code of what is not a primitive: a two-case Piecewise, max(x, 0), min(x, 0)
-_HELPERS: dict[str, dict[str, str]] = {
-    "numpy": {
-        "where": "np.where({0}, {1}, {2})",
-        "relu": "np.maximum({0}, 0)",
-        "negative_part": "np.minimum({0}, 0)",
-    },
-    "jax": {
-        "where": "jnp.where({0}, {1}, {2})",
-        "relu": "jnp.maximum({0}, 0)",
-        "negative_part": "jnp.minimum({0}, 0)",
-    },
-    "torch": {
-        "where": "torch.where({0}, {1}, {2})",
-        "relu": "torch.clamp({0}, min=0)",
-        "negative_part": "torch.clamp({0}, max=0)",
-    },
-}
-
 _LOG, _LOG1P = BY_NAME["log"], BY_NAME["log1p"]
 
-#: backend -> name -> array function ({0} is the argument): the primitives' spellings and the helpers
-BACKEND_FUNCTIONS: dict[str, dict[str, str]] = {
-    backend: {**{p.name: p.arrays[backend] for p in PRIMITIVES if p.arrays}, **_HELPERS[backend]}
-    for backend in BACKENDS
-}
+
+def _functions(record: Backend) -> dict[str, str]:
+    """name -> array function ({0} is the argument) of a backend: the primitives' spellings in its column of
+    the primitive table, and its spelling of what is not a primitive."""
+    return {**{p.name: p.arrays[record.spelling] for p in PRIMITIVES if p.arrays}, **record.functions}
+
+
+#: backend -> name -> array function: read off the backend table and the primitive table
+BACKEND_FUNCTIONS: dict[str, dict[str, str]] = {name: _functions(record) for name, record in BACKENDS.items()}
 
 
 class ArrayPrinter(NumPyPrinter):
@@ -46,6 +33,7 @@ class ArrayPrinter(NumPyPrinter):
     def __init__(self, backend: str, arrays: dict[sp.Basic, str] | None = None) -> None:
         super().__init__({"fully_qualified_modules": False, "allow_unknown_functions": False})
         self.backend = backend
+        self.record = backend_record(backend)
         self.table = BACKEND_FUNCTIONS[backend]
         self.arrays = dict(arrays or {})
 
@@ -61,7 +49,7 @@ class ArrayPrinter(NumPyPrinter):
             primitive, args = _LOG1P, (args[0] - 1,)  # log(1 + x) -> log1p(x): 1 + x is never rounded
         if primitive.stable is not None:  # printed as one unit, like the call it stands for: sigma(z)**g
             return f"({self._print(primitive.stable(*args))})"
-        return primitive.arrays[self.backend].format(*(self._print(a) for a in args))
+        return primitive.arrays[self.record.spelling].format(*(self._print(a) for a in args))
 
     def _print_Piecewise(self, expr):
         if len(expr.args) != 2 or expr.args[1].cond is not sp.true:
@@ -92,7 +80,8 @@ class ArrayPrinter(NumPyPrinter):
         return self.arrays[expr.base]
 
     def _print_Sum(self, expr):
-        return f"({self._print(expr.function)}).sum({'dim' if self.backend == 'torch' else 'axis'}=1, keepdim{'' if self.backend == 'torch' else 's'}=True)"
+        record = self.record
+        return f"({self._print(expr.function)}).sum({record.axis}=1, {record.keepdims}=True)"
 
     def _print_Symbol(self, expr):
         return self.arrays.get(expr, expr.name)
