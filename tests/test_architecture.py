@@ -36,6 +36,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "parse",
                 "arrays",
                 "inputs",
+                "stable_rules",
             }
         ),
     ),

@@ -10,12 +10,12 @@ import pytest
 import sympy as sp
 from numeric_helpers import OPTIONAL_BACKENDS, central_differences, imported_modules, to_backend, to_numpy
 
+from xent_symbolic.catalog.stable_glm import GLM_BUILDERS
 from xent_symbolic.check import check
 from xent_symbolic.cli import main
 from xent_symbolic.core import Status
 from xent_symbolic.errors import InputError
 from xent_symbolic.export import ALIASES, EXPORTABLE, module_source, numeric_functions
-from xent_symbolic.export.stable_glm import GLM_BUILDERS
 
 NEW = ["linear-regression", "poisson", "weighted-bce", "label-smoothing", "focal-loss"]
 
@@ -241,7 +241,7 @@ def test_the_pointwise_losses_start_from_the_catalog():
     from xent_symbolic.catalog import get
     from xent_symbolic.catalog.notation import i, yhat
     from xent_symbolic.catalog.notation import y as y_i
-    from xent_symbolic.export.stable import y, z
+    from xent_symbolic.catalog.stable import y, z
     from xent_symbolic.functions import sigmoid
 
     for model, catalog in (

@@ -7,17 +7,17 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from xent_symbolic.check import check
-from xent_symbolic.core import Status
-from xent_symbolic.export import numeric_functions
-from xent_symbolic.export.printer import BACKEND_FUNCTIONS
-from xent_symbolic.export.stable import (
+from xent_symbolic.catalog.stable import (
     derive_bce_logits,
     derive_bce_logits_gradient,
     derive_bce_sign_flip,
     derive_softmax_logits,
     z,
 )
+from xent_symbolic.check import check
+from xent_symbolic.core import Status
+from xent_symbolic.export import numeric_functions
+from xent_symbolic.export.printer import BACKEND_FUNCTIONS
 from xent_symbolic.prove import proves_zero
 
 TINY = np.finfo(np.float64).tiny

@@ -10,10 +10,10 @@ import pytest
 import sympy as sp
 
 from xent_symbolic import losses as L
+from xent_symbolic.catalog.stable import K, j, uk, y, z
 from xent_symbolic.check import check
 from xent_symbolic.core import Relation, Status
 from xent_symbolic.errors import InputError
-from xent_symbolic.export.stable import K, j, uk, y, z
 from xent_symbolic.functions import softplus
 from xent_symbolic.losses._code import DERIVATIONS, POINTWISE
 from xent_symbolic.losses.derivations import (

@@ -10,24 +10,25 @@ import sympy as sp
 from xent_symbolic import prove
 from xent_symbolic.assumptions import BINARY, Assumptions
 from xent_symbolic.catalog import hessian as hessian_module
+from xent_symbolic.catalog import stable
 from xent_symbolic.catalog.hessian import derive_logistic_convexity, derive_logistic_hessian
 from xent_symbolic.catalog.logistic import derive_logistic_gradient
 from xent_symbolic.catalog.notation import X, i, k, l, n, w, y, z
+from xent_symbolic.catalog.stable import derive_bce_logits, derive_bce_sign_flip, stable_softplus
 from xent_symbolic.check import check, check_step
 from xent_symbolic.claims import InRange, RangeClaim
 from xent_symbolic.core import Derivation, Name, Relation, Status, Step
 from xent_symbolic.errors import RuleError, StepError
-from xent_symbolic.export import codegen, stable
-from xent_symbolic.export.stable import derive_bce_logits, derive_bce_sign_flip, stable_softplus
-from xent_symbolic.export.stable_rules import (
+from xent_symbolic.export import codegen
+from xent_symbolic.functions import sigmoid, softplus
+from xent_symbolic.gradient import EvaluateDerivative, MatrixForm
+from xent_symbolic.rules import Claim, Negate, Rewrite, Scale, Substitute, TakeLog
+from xent_symbolic.stable_rules import (
     LogSigmoidToSoftplus,
     OverflowFreeSoftplus,
     SignFlip,
     before_overflow_free,
 )
-from xent_symbolic.functions import sigmoid, softplus
-from xent_symbolic.gradient import EvaluateDerivative, MatrixForm
-from xent_symbolic.rules import Claim, Negate, Rewrite, Scale, Substitute, TakeLog
 
 x = sp.Symbol("x", real=True)
 t = sp.Symbol("t", real=True)

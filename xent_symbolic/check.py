@@ -78,12 +78,15 @@ class CheckedDerivation:
 
     @property
     def ok(self) -> bool:
-        """True iff every obligation of every step is proved. Numeric evidence alone (checked) is not ok: a
-        sampled point misses a narrow bump, a factor that is 0 somewhere, a rewrite off by 1e-45."""
-        return all(s.status is Status.PROVED for s in self.steps)
+        """True iff it has steps and every obligation of every step is proved. Numeric evidence alone (checked)
+        is not ok: a sampled point misses a narrow bump, a factor that is 0 somewhere, a rewrite off by 1e-45."""
+        return bool(self.steps) and all(s.status is Status.PROVED for s in self.steps)
 
     @property
     def status(self) -> Status:
+        """The worst verdict of its steps; a derivation with no steps proves nothing: unknown, never proved."""
+        if not self.steps:
+            return Status.UNKNOWN
         return Status.worst(s.status for s in self.steps)
 
     def __repr__(self) -> str:

@@ -18,20 +18,94 @@ from .poisson import derive_poisson
 from .regularised import derive_l2_penalty_gradient, derive_regularised_objective
 from .smoothing import derive_label_smoothing
 from .softmax import derive_softmax_bias, derive_softmax_gradient
+from .stable import derive_bce_logits, derive_bce_logits_gradient, derive_bce_sign_flip, derive_softmax_logits
+from .stable_glm import GLM_ENTRIES
 from .weighted import derive_weighted_bce
 
-__all__ = ["CATALOG", "CatalogEntry", "get", "names"]
+__all__ = ["CATALOG", "EXPORT_KINDS", "CatalogEntry", "Export", "get", "names"]
+
+#: the drivers an export can be generated into: z = X w + b with a pointwise loss, or softmax regression
+EXPORT_KINDS = ("linear", "softmax")
+
+
+@dataclass(frozen=True)
+class Export:
+    """What `xent export` generates for an entry, as data the generator reads.
+
+    module: the generated module's name (entries that share one, like mse and linear-regression, name the
+    same); kind: one of EXPORT_KINDS; loss / dloss: the catalog's stable derivations of the per-example loss
+    l(z, y) and of dl/dz ('' where the driver derives P - Y itself); listed: the derivations the module's
+    header cites (its matrix forms first); matrix_form: those of them that derive the gradient in matrix form
+    (the header says "matrix form" only of these); mean: what J is, in words.
+    """
+
+    module: str
+    kind: str
+    loss: str
+    dloss: str
+    listed: tuple[str, ...]
+    matrix_form: tuple[str, ...]
+    mean: str
+    extra: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in EXPORT_KINDS:
+            raise ValueError(f"export {self.module}: kind must be one of {EXPORT_KINDS}")
+        if not set(self.matrix_form) <= set(self.listed):
+            raise ValueError(f"export {self.module}: a matrix form it cites must be listed")
+
+    @property
+    def stable(self) -> tuple[str, ...]:
+        """The stable derivations its elementwise code is printed from."""
+        return tuple(name for name in (self.loss, self.dloss, *self.extra) if name)
 
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """A built-in derivation: its name, a one-line description, its builder, and the default value of each
-    hyperparameter (fixed symbols such as class weights) for plots and exports."""
+    """A built-in derivation: its name, a one-line description, its builder, the default value of each
+    hyperparameter (fixed symbols such as class weights) for plots and exports, and its export if it has one."""
 
     name: str
     description: str
     build: Callable[[], Derivation]
     defaults: tuple[tuple[str, float], ...] = ()
+    export: Export | None = None
+
+
+_LOGISTIC = Export(
+    "logistic-regression",
+    "linear",
+    "bce-logits",
+    "bce-logits-gradient",
+    ("logistic-regression", "logistic-regression-bias"),
+    ("logistic-regression", "logistic-regression-bias"),
+    "the mean binary cross-entropy",
+    extra=("bce-sign-flip",),
+)
+_LINEAR = Export(
+    "linear-regression",
+    "linear",
+    "mse-pointwise",
+    "mse-pointwise-gradient",
+    ("mse", "linear-regression"),
+    ("linear-regression",),
+    "the mean squared error",
+)
+_SOFTMAX = Export(
+    "softmax-regression",
+    "softmax",
+    "softmax-logits",
+    "",
+    ("softmax-regression", "softmax-regression-bias"),
+    ("softmax-regression", "softmax-regression-bias"),
+    "the mean softmax cross-entropy",
+)
+
+
+def _pointwise(module: str, loss: str, mean: str) -> Export:
+    """The export of a linear model whose catalog entry derives the loss (its gradient through z = X w + b is
+    the chain rule the driver applies, not a catalog derivation)."""
+    return Export(module, "linear", loss, f"{loss}-gradient", (module,), (), mean)
 
 
 _ENTRIES = (
@@ -52,6 +126,7 @@ _ENTRIES = (
         "logistic-regression",
         "dJ/dw_k of the mean BCE of logistic regression by the chain rule, and grad_w J = (1/n) X^T (sigma(X w + b 1) - y)",
         derive_logistic_gradient,
+        export=_LOGISTIC,
     ),
     CatalogEntry(
         "logistic-regression-bias",
@@ -82,41 +157,82 @@ _ENTRIES = (
         "softmax-regression",
         "dJ/dW_kj of the cross-entropy of softmax regression, and (1/n) (P - Y)^T X",
         derive_softmax_gradient,
+        export=_SOFTMAX,
     ),
     CatalogEntry(
         "softmax-regression-bias",
         "dJ/db_k of the cross-entropy of softmax regression by the chain rule",
         derive_softmax_bias,
     ),
-    CatalogEntry("mse", "mean squared error from the Gaussian likelihood with fixed variance", derive_mse),
+    CatalogEntry(
+        "mse",
+        "mean squared error from the Gaussian likelihood with fixed variance",
+        derive_mse,
+        export=_LINEAR,
+    ),
     CatalogEntry(
         "poisson",
         "Poisson negative log-likelihood with a log link, from the likelihood of counts",
         derive_poisson,
+        export=_pointwise(
+            "poisson",
+            "poisson-pointwise",
+            "the mean Poisson negative log-likelihood (log link, without the constant log y!)",
+        ),
     ),
     CatalogEntry(
         "weighted-bce",
         "class-weighted binary cross-entropy from the weighted Bernoulli likelihood",
         derive_weighted_bce,
         (("omega_0", 1.0), ("omega_1", 1.0)),
+        export=_pointwise(
+            "weighted-bce", "weighted-bce-logits", "the mean class-weighted binary cross-entropy"
+        ),
     ),
     CatalogEntry(
         "label-smoothing",
         "binary cross-entropy with label smoothing, from the likelihood of smoothed labels",
         derive_label_smoothing,
         (("epsilon", 0.1),),
+        export=_pointwise(
+            "label-smoothing", "label-smoothing-logits", "the mean label-smoothed binary cross-entropy"
+        ),
     ),
     CatalogEntry(
         "linear-regression",
         "dMSE/dw_k of linear regression by the chain rule, and (2/n) X^T (X w + b 1 - y)",
         derive_linear_gradient,
+        export=_LINEAR,
     ),
     CatalogEntry(
         "focal-loss",
         "the gradient of the focal loss (given directly) with respect to the logit",
         derive_focal_gradient,
         (("alpha", 0.25), ("gamma", 2.0)),
+        export=_pointwise("focal-loss", "focal-logits", "the mean focal loss"),
     ),
+    # the stable forms the exports print their elementwise code from: ordinary entries, checked like the rest
+    CatalogEntry(
+        "bce-logits",
+        "one example's BCE from the logit: y softplus(-z) + (1 - y) softplus(z), softplus overflow-free",
+        derive_bce_logits,
+    ),
+    CatalogEntry(
+        "bce-logits-gradient",
+        "dl/dz of one example's BCE: (1 - y) sigma(z) - y sigma(-z), sigma overflow-free",
+        derive_bce_logits_gradient,
+    ),
+    CatalogEntry(
+        "bce-sign-flip",
+        "for hard labels, one example's BCE is softplus(s z) with s = 1 - 2 y",
+        derive_bce_sign_flip,
+    ),
+    CatalogEntry(
+        "softmax-logits",
+        "one example's softmax cross-entropy from the logits, the log-sum-exp shifted by the max",
+        derive_softmax_logits,
+    ),
+    *(CatalogEntry(name, describe, build) for name, (describe, build) in GLM_ENTRIES.items()),
 )
 
 #: catalog name -> entry

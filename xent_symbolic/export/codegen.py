@@ -8,115 +8,55 @@ import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
 from .._version import __version__
-from ..check import check
-from ..core import Derivation
-from ..errors import UnknownNameError, did_you_mean
-from . import templates
-from .backends import Backend, backend
-from .fill import fill
-from .printer import print_array
-from .stable import (
-    derive_bce_logits,
-    derive_bce_logits_gradient,
-    derive_bce_sign_flip,
+from ..catalog import CATALOG, Export
+from ..catalog.stable import (
     derive_softmax_logits,
     uk,
     y,
     yk,
     z,
 )
-from .stable_glm import GLM_BUILDERS, HYPERPARAMETERS
-from .stable_rules import OverflowFreeSigmoid, OverflowFreeSoftplus, before_overflow_free
+from ..catalog.stable_glm import HYPERPARAMETERS
+from ..check import check
+from ..core import Derivation
+from ..errors import did_you_mean
+from ..stable_rules import OverflowFreeSigmoid, OverflowFreeSoftplus, before_overflow_free
+from . import templates
+from .backends import Backend, backend
+from .fill import fill
+from .printer import print_array
 
-__all__ = ["ALIASES", "EXPORTABLE", "LINEAR_MODELS", "LinearModel", "Provenance", "module_source"]
+__all__ = ["ALIASES", "EXPORTABLE", "EXPORTS", "LINEAR_MODELS", "Provenance", "module_source"]
 
 
-@dataclass(frozen=True)
-class LinearModel:
-    """An export of the family z = X w + b, J = (1/n) sum_i l(z_i, y_i), grad_w J = (1/n) X^T l'(z),
-    grad_b J = mean(l'(z)): the pointwise l and l' are printed from two checked stable derivations."""
-
-    name: str
-    catalog: tuple[str, ...]  # the catalog derivations the module's header lists
-    loss: str  # stable derivation of l(z, y)
-    dloss: str  # stable derivation of dl/dz
-    mean: str  # what J is, for the docstrings
-    extra: tuple[str, ...] = ()  # further stable derivations the header lists
-
-    @property
-    def defaults(self) -> tuple[tuple[str, float], ...]:
-        """The keyword-only hyperparameters and their defaults: those of the catalog entries it exports."""
-        from ..catalog import CATALOG
-
-        return tuple(pair for name in self.catalog for pair in CATALOG[name].defaults)
-
+#: export module name -> its Export, as the catalog entries declare them (entries sharing a module share it)
+EXPORTS: dict[str, Export] = {e.export.module: e.export for e in CATALOG.values() if e.export is not None}
 
 #: the linear models, by export name
-LINEAR_MODELS: dict[str, LinearModel] = {
-    m.name: m
-    for m in (
-        LinearModel(
-            "logistic-regression",
-            ("logistic-regression", "logistic-regression-bias"),
-            "bce-logits",
-            "bce-logits-gradient",
-            "the mean binary cross-entropy",
-            extra=("bce-sign-flip",),
-        ),
-        LinearModel(
-            "linear-regression",
-            ("mse", "linear-regression"),
-            "mse-pointwise",
-            "mse-pointwise-gradient",
-            "the mean squared error",
-        ),
-        LinearModel(
-            "poisson",
-            ("poisson",),
-            "poisson-pointwise",
-            "poisson-pointwise-gradient",
-            "the mean Poisson negative log-likelihood (log link, without the constant log y!)",
-        ),
-        LinearModel(
-            "weighted-bce",
-            ("weighted-bce",),
-            "weighted-bce-logits",
-            "weighted-bce-logits-gradient",
-            "the mean class-weighted binary cross-entropy",
-        ),
-        LinearModel(
-            "label-smoothing",
-            ("label-smoothing",),
-            "label-smoothing-logits",
-            "label-smoothing-logits-gradient",
-            "the mean label-smoothed binary cross-entropy",
-        ),
-        LinearModel(
-            "focal-loss",
-            ("focal-loss",),
-            "focal-logits",
-            "focal-logits-gradient",
-            "the mean focal loss",
-        ),
-    )
+LINEAR_MODELS: dict[str, Export] = {name: e for name, e in EXPORTS.items() if e.kind == "linear"}
+
+#: exportable name -> the stable derivations its elementwise code is printed from
+EXPORTABLE: dict[str, tuple[str, ...]] = {name: e.stable for name, e in EXPORTS.items()}
+
+#: other names accepted by module_source: the entries whose export is another entry's module
+ALIASES: dict[str, str] = {
+    e.name: e.export.module for e in CATALOG.values() if e.export is not None and e.name != e.export.module
 }
 
-#: exportable catalog name -> the stable derivations its elementwise code is printed from
-EXPORTABLE: dict[str, tuple[str, ...]] = {
-    **{name: (m.loss, m.dloss, *m.extra) for name, m in LINEAR_MODELS.items()},
-    "softmax-regression": ("softmax-logits",),
-}
 
-#: other names accepted by module_source: the same module is generated (its header names the export)
-ALIASES: dict[str, str] = {"mse": "linear-regression"}
+#: the derivations of the sample_weight= and l2= terms every export prints
+_REGULARISATION = ("regularised-objective", "l2-penalty-gradient")
 
-_STABLE_BUILDERS = {
-    "bce-logits": derive_bce_logits,
-    "bce-logits-gradient": derive_bce_logits_gradient,
-    "bce-sign-flip": derive_bce_sign_flip,
-    "softmax-logits": derive_softmax_logits,
-    **GLM_BUILDERS,
-}
+
+def _stable(name: str) -> Derivation:
+    """A stable derivation, built by its catalog entry."""
+    return CATALOG[name].build()
+
+
+def _defaults(model: Export) -> tuple[tuple[str, float], ...]:
+    """The keyword-only hyperparameters and their defaults: those of the catalog entries it lists."""
+    return tuple(pair for name in model.listed for pair in CATALOG[name].defaults)
+
 
 #: the checker's time budget per obligation for the header's verdicts (a cap: most proofs take well under 1 s)
 _CHECK_BUDGET = 10.0
@@ -144,17 +84,6 @@ def _provenance(derivation: Derivation) -> Provenance:
     )
 
 
-def _catalog_provenance(name: str) -> Provenance | None:
-    """A gradient derivation from the catalog (the matrix form the skeleton follows); None if not registered."""
-    from ..catalog import get
-
-    try:
-        entry = get(name)
-    except UnknownNameError:
-        return None
-    return _provenance(entry.build())
-
-
 def _with_log1p(expr: sp.Expr) -> sp.Expr:
     """log(1 + x) -> log1p(x) before common subexpressions are taken, so 1 + x is never rounded first."""
     return expr.replace(
@@ -171,18 +100,18 @@ def _assignments(
     return lines, [print_array(e, backend, arrays) for e in reduced]
 
 
-def _hyperparameter_symbols(model: LinearModel) -> list[sp.Symbol]:
+def _hyperparameter_symbols(model: Export) -> list[sp.Symbol]:
     by_name = {symbol.name: symbol for symbol in HYPERPARAMETERS}
-    return [by_name[name] for name, _ in model.defaults]
+    return [by_name[name] for name, _ in _defaults(model)]
 
 
-def _pointwise_functions(model: LinearModel, backend: str) -> str:
+def _pointwise_functions(model: Export, backend: str) -> str:
     """The three elementwise functions of a linear model, printed from its stable derivations."""
-    loss = _STABLE_BUILDERS[model.loss]().current
-    dloss = _STABLE_BUILDERS[model.dloss]().current
+    loss = _stable(model.loss).current
+    dloss = _stable(model.dloss).current
     hyper = _hyperparameter_symbols(model)
     unknown = (loss.free_symbols | dloss.free_symbols) - {z, y, *hyper}
-    assert not unknown, f"{model.name}: the pointwise forms use undeclared symbols {unknown}"
+    assert not unknown, f"{model.module}: the pointwise forms use undeclared symbols {unknown}"
     signature = ", ".join(["z", "y", *(s.name for s in hyper)])
     chunks = []
     for fname, exprs, doc in (
@@ -237,7 +166,8 @@ def _docstring(name: str, backend: str, provenance: list[Provenance], formulas: 
     lines = [f"{name}: loss and gradient, generated by xent_symbolic {__version__} ({backend} backend).", ""]
     lines.append("Generated from these derivations (verdict of `xent check` at generation time):")
     for p in provenance:
-        lines.append(f"  {p.name:<32} {p.status:<7} {p.steps:>2} steps  {p.title}")
+        steps = f"{p.steps:>2} step{'' if p.steps == 1 else 's'}"
+        lines.append(f"  {p.name:<32} {p.status:<7} {steps:<8}  {p.title}")
     lines += [
         "",
         f"Regenerate with `xent export {name} --backend {backend} -o FILE.py`; do not edit by hand.",
@@ -269,11 +199,11 @@ def _interval_text(domain: sp.Interval) -> tuple[str, str, str]:
     return low, high, text
 
 
-def _hyperparameter_domains(model: LinearModel) -> list[tuple[str, float, str, str, str]]:
+def _hyperparameter_domains(model: Export) -> list[tuple[str, float, str, str, str]]:
     """(name, default, low, high, interval text) of each hyperparameter, the interval from the assumptions."""
-    assumptions = _STABLE_BUILDERS[model.loss]().assumptions
+    assumptions = _stable(model.loss).assumptions
     rows = []
-    for symbol, (name, default) in zip(_hyperparameter_symbols(model), model.defaults, strict=False):
+    for symbol, (name, default) in zip(_hyperparameter_symbols(model), _defaults(model), strict=False):
         low, high, text = _interval_text(assumptions.domain_of(symbol))
         rows.append((name, default, low, high, text))
     return rows
@@ -320,9 +250,9 @@ def _regularisation_pieces(
     }
 
 
-def _linear_pieces(model: LinearModel, record: Backend) -> dict[str, str]:
+def _linear_pieces(model: Export, record: Backend) -> dict[str, str]:
     """The placeholders of a linear model's driver: its labels' check, its hyperparameters and signature."""
-    label_domain = _STABLE_BUILDERS[model.loss]().assumptions.domain_of(y)
+    label_domain = _stable(model.loss).assumptions.domain_of(y)
     what, ok, message = _LABELS[label_domain]
     domains = _hyperparameter_domains(model)
     names = ", ".join(name for name, *_ in domains)
@@ -376,9 +306,16 @@ def _expression_text(derivation: Derivation) -> str:
     return str(text.doit() if isinstance(text, sp.Derivative) else text)
 
 
-def _linear_formulas(model: LinearModel) -> str:
-    loss = _STABLE_BUILDERS[model.loss]()
-    dloss = _STABLE_BUILDERS[model.dloss]()
+def _gradient_source(model: Export) -> str:
+    """Where the header's dJ/dw comes from: the catalog's matrix forms, or the chain rule the driver applies."""
+    if model.matrix_form:
+        return f"{', '.join(model.matrix_form)}, matrix form"
+    return "the chain rule through z = X w + b, applied by the driver"
+
+
+def _linear_formulas(model: Export) -> str:
+    loss = _stable(model.loss)
+    dloss = _stable(model.dloss)
     kinds = {type(s.rule) for d in (loss, dloss) for s in d.steps}
     what, _, message = _LABELS[loss.assumptions.domain_of(y)]
     lines = [
@@ -393,7 +330,7 @@ def _linear_formulas(model: LinearModel) -> str:
         lines.append("  sigmoid(x)  = exp(min(x, 0)) / (1 + exp(-|x|)) (overflow-free)")
     lines += [
         "  J      = (1/n) sum_i l_i",
-        f"  dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) sum_i g_i   ({', '.join(model.catalog)}, matrix form)",
+        f"  dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) sum_i g_i   ({_gradient_source(model)})",
         "  with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the bias is not penalised):",
         "  J      = (1/n) sum_i s_i l_i + (lambda/2) ||w||^2    (divided by n, not sum_i s_i, as sklearn's objective)",
         "  dJ/dw  = (1/n) X^T (s g) + lambda w,   dJ/db = (1/n) sum_i s_i g_i",
@@ -412,7 +349,7 @@ def _linear_formulas(model: LinearModel) -> str:
         "nan or inf in w or b" + (", a hyperparameter outside its interval." if domains else "."),
         "nan or inf in X is not checked (it would cost a pass over X): it propagates into the loss and gradient.",
     ]
-    if model.name == "poisson":
+    if model.module == "poisson":
         lines.append(
             "exp(z) overflows to inf beyond z ~ 709 (float64) or ~ 88 (float32): there the true loss exceeds the"
         )
@@ -428,9 +365,12 @@ def module_source(name: str, backend_name: str = "numpy") -> str:
         raise did_you_mean(name, (*EXPORTABLE, *ALIASES), "exportable derivation")
     record = backend(backend_name)
     model = LINEAR_MODELS.get(name)
-    catalog = model.catalog if model is not None else (name, f"{name}-bias")
-    provenance = [p for p in map(_catalog_provenance, catalog) if p is not None]
-    provenance += [_provenance(_STABLE_BUILDERS[s]()) for s in EXPORTABLE[name]]
+    listed = (
+        *EXPORTS[name].listed,
+        *_REGULARISATION,
+    )  # the header's formulas cite the regularisation ones too
+    provenance = [_provenance(CATALOG[entry].build()) for entry in listed]
+    provenance += [_provenance(_stable(s)) for s in EXPORTABLE[name]]
     if name == "logistic-regression":
         formulas = templates.BINARY_FORMULAS
     elif model is not None:

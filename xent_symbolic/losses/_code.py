@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 
+from ..catalog.stable import uk, y, z
+from ..catalog.stable_glm import derive_poisson_pointwise, derive_poisson_pointwise_gradient
 from ..core import Derivation
 from ..export.printer import print_array
-from ..export.stable import uk, y, z
-from ..export.stable_glm import derive_poisson_pointwise, derive_poisson_pointwise_gradient
 from ..functions import log_sigmoid, sigmoid, softplus
 from .derivations import (
     BUILDERS,

@@ -7,9 +7,13 @@ from typing import final
 import sympy as sp
 
 from ..assumptions import BINARY, POSITIVE_INTEGERS, Assumptions
+from ..catalog.stable import DLOSS, LOSS, K, j, k, m, uk, y, z, zk
 from ..core import Derivation, Name, Relation
-from ..export.stable import DLOSS, LOSS, K, j, k, m, uk, y, z, zk
-from ..export.stable_rules import (
+from ..functions import sigmoid
+from ..gradient import EvaluateDerivative
+from ..names import Phrase
+from ..rules import Rule, SplitByLabel
+from ..stable_rules import (
     Differentiate,
     LogSigmoidToSoftplus,
     LogSoftmax,
@@ -20,10 +24,6 @@ from ..export.stable_rules import (
     SigmoidComplement,
     before_overflow_free,
 )
-from ..functions import sigmoid
-from ..gradient import EvaluateDerivative
-from ..names import Phrase
-from ..rules import Rule, SplitByLabel
 
 __all__ = [
     "BUILDERS",

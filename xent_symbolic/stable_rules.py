@@ -6,13 +6,13 @@ from typing import final
 
 import sympy as sp
 
-from ..assumptions import BINARY
-from ..core import Derivation, Relation
-from ..errors import RuleError
-from ..functions import sigmoid, softplus
-from ..names import Phrase
-from ..primitives import stable_sigmoid, stable_softplus
-from ..rules import Rule
+from .assumptions import BINARY
+from .core import Derivation, Relation
+from .errors import RuleError
+from .functions import sigmoid, softplus
+from .names import Phrase
+from .primitives import stable_sigmoid, stable_softplus
+from .rules import Rule
 
 __all__ = [
     "OVERFLOW_FREE",

@@ -8,21 +8,15 @@ rewrites it into the form the generated code computes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import sympy as sp
 
 from ..assumptions import BINARY, Assumptions
-from ..catalog.focal import alpha, derive_focal_gradient, focal_loss, gamma
-from ..catalog.gaussian import derive_mse, mu
-from ..catalog.notation import i, n, yhat
-from ..catalog.notation import y as y_i
-from ..catalog.poisson import derive_poisson, eta
-from ..catalog.smoothing import derive_label_smoothing, epsilon
-from ..catalog.weighted import derive_weighted_bce, omega_0, omega_1
 from ..core import Derivation, Name
 from ..functions import sigmoid
-from .stable import DLOSS, LOSS, y, z
-from .stable_rules import (
+from ..rules import Substitute
+from ..stable_rules import (
     Differentiate,
     LogSigmoidToSoftplus,
     OverflowFreeSigmoid,
@@ -30,22 +24,31 @@ from .stable_rules import (
     SigmoidComplement,
     before_overflow_free,
 )
+from .focal import alpha, derive_focal_gradient, focal_loss, gamma
+from .gaussian import derive_mse, mu
+from .notation import i, n, yhat
+from .notation import y as y_i
+from .poisson import derive_poisson, eta
+from .smoothing import derive_label_smoothing, epsilon
+from .stable import DLOSS, LOSS, y, z
+from .weighted import derive_weighted_bce, omega_0, omega_1
 
-__all__ = ["GLM_BUILDERS", "HYPERPARAMETERS", "catalog_summand"]
+__all__ = ["GLM_BUILDERS", "GLM_ENTRIES", "HYPERPARAMETERS", "catalog_summand"]
 
 #: the hyperparameters of the linear models (the catalog's own symbols): their domains are in the assumptions
 HYPERPARAMETERS = (omega_0, omega_1, epsilon, alpha, gamma)
 
 
-def catalog_summand(final: sp.Expr, replacements: dict[sp.Basic, sp.Expr]) -> sp.Expr:
-    """l(z, y) from a catalog loss J = (c/n) sum_i f_i: c f_i with the example's quantities replaced by z, y."""
+def catalog_summand(final: sp.Expr, replacements: dict[sp.Basic, sp.Expr] | None = None) -> sp.Expr:
+    """l(z, y) from a catalog loss J = (c/n) sum_i f_i: c f_i with the example's quantities replaced by z, y
+    (left in the catalog's own symbols where no replacements are given)."""
     (total,) = final.atoms(sp.Sum)
     if total.limits != ((i, 1, n),):
         raise ValueError(f"expected a sum over i = 1..n, got {total}")
     summand = final.xreplace({total: total.function}) * n
     if summand.has(n) or summand.has(sp.Sum):
         raise ValueError(f"expected J = (c/n) sum_i f_i, got {final}")
-    return summand.xreplace(replacements)
+    return summand.xreplace(replacements or {})
 
 
 def _assumptions(
@@ -74,6 +77,10 @@ _FOCAL = (
 )
 
 
+_MSE_ASSUMPTIONS = _assumptions(sp.S.Reals, Name("y real", r"y \in \mathbb{R}"))
+_POISSON_ASSUMPTIONS = _assumptions(
+    sp.Interval(0, sp.oo), Name("y >= 0 (counts; any nonnegative real is admitted)", r"y \ge 0")
+)
 _LOG_SIGMOID = LogSigmoidToSoftplus()
 _COMPLEMENT = SigmoidComplement()
 _STABLE_SOFTPLUS = OverflowFreeSoftplus()
@@ -83,10 +90,12 @@ _DIFFERENTIATE = Differentiate(
 )
 
 
-def _gradient(name: str, title: str, loss: Derivation) -> Derivation:
-    """dl/dz of the loss derivation's softplus form (its expression before the overflow-free steps)."""
+def _gradient(name: str, title: str, loss: Derivation, assumptions: Assumptions | None = None) -> Derivation:
+    """dl/dz of the loss derivation's softplus form (its expression before the overflow-free steps), under the
+    loss's assumptions unless others are given."""
     softplus_form = before_overflow_free(loss)
-    derivation = Derivation(name, title, sp.Derivative(softplus_form, z), loss.assumptions, DLOSS)
+    assumptions = loss.assumptions if assumptions is None else assumptions
+    derivation = Derivation(name, title, sp.Derivative(softplus_form, z), assumptions, DLOSS)
     derivation = derivation.apply(_DIFFERENTIATE)
     if derivation.current.has(sigmoid):
         derivation = derivation.apply(_STABLE_SIGMOID, name=DLOSS)
@@ -96,17 +105,38 @@ def _gradient(name: str, title: str, loss: Derivation) -> Derivation:
 # --- linear regression: the mean squared error ------------------------------------------------------------
 
 
-def derive_mse_pointwise() -> Derivation:
-    """(y - z)^2, the catalog's MSE summand with mu_i = z: already overflow-free (no step is needed)."""
-    start = catalog_summand(derive_mse().current, {mu[i]: z, y_i[i]: y})
-    assumptions = _assumptions(sp.S.Reals, Name("y real", r"y \in \mathbb{R}"))
-    return Derivation(
-        "mse-pointwise",
-        "Squared error of one example from the catalog's mse (computed as it stands)",
-        start,
+def _one_example(
+    name: str, title: str, final: sp.Expr, quantities: dict[sp.Basic, sp.Expr], assumptions: Assumptions
+) -> Derivation:
+    """One example's loss from a catalog loss J = (c/n) sum_i f_i: c f_i in the catalog's symbols, then z and y
+    for the example's quantities (declared definitions: the checker expands them to prove the step equal)."""
+    start = catalog_summand(final)
+    # each catalog quantity takes the domain of the symbol it becomes; it is defined as that symbol
+    catalog = tuple((old.base, assumptions.domain_of(new)) for old, new in quantities.items())
+    said = tuple(
+        Name(f"{old} = {new} (one example)", rf"{sp.latex(old)} = {sp.latex(new)}")
+        for old, new in quantities.items()
+    )
+    assumptions = replace(
         assumptions,
-        LOSS,
-    ).named(LOSS)
+        domains=(*assumptions.domains, *catalog),
+        definitions=tuple(quantities.items()),
+        statements=(*assumptions.statements, *said),
+    )
+    step = Substitute(quantities, "z and y: the example's quantities, by definition")
+    return Derivation(name, title, start, assumptions, LOSS).apply(step, name=LOSS).named(LOSS)
+
+
+def derive_mse_pointwise() -> Derivation:
+    """(y - z)^2 from the catalog's MSE summand (y_i - mu_i)^2 with mu_i = z, y_i = y: overflow-free as it
+    stands."""
+    return _one_example(
+        "mse-pointwise",
+        "Squared error of one example from the catalog's mse",
+        derive_mse().current,
+        {mu[i]: z, y_i[i]: y},
+        _MSE_ASSUMPTIONS,
+    )
 
 
 def derive_mse_pointwise_gradient() -> Derivation:
@@ -115,6 +145,7 @@ def derive_mse_pointwise_gradient() -> Derivation:
         "mse-pointwise-gradient",
         "The derivative of the squared error by the prediction z",
         derive_mse_pointwise(),
+        _MSE_ASSUMPTIONS,
     )
 
 
@@ -122,19 +153,16 @@ def derive_mse_pointwise_gradient() -> Derivation:
 
 
 def derive_poisson_pointwise() -> Derivation:
-    """exp(z) - y z, the catalog's Poisson summand with eta_i = z; computed as it stands: exp(z) overflows only
-    beyond z ~ 709 (float64) or ~ 88 (float32), where the true loss itself exceeds the largest float."""
-    start = catalog_summand(derive_poisson().current, {eta[i]: z, y_i[i]: y})
-    assumptions = _assumptions(
-        sp.Interval(0, sp.oo), Name("y >= 0 (counts; any nonnegative real is admitted)", r"y \ge 0")
-    )
-    return Derivation(
+    """exp(z) - y z from the catalog's Poisson summand with eta_i = z, y_i = y; computed as it stands: exp(z)
+    overflows only beyond z ~ 709 (float64) or ~ 88 (float32), where the true loss itself exceeds the largest
+    float."""
+    return _one_example(
         "poisson-pointwise",
-        "Poisson loss of one example from the catalog's poisson (computed as it stands)",
-        start,
-        assumptions,
-        LOSS,
-    ).named(LOSS)
+        "Poisson loss of one example from the catalog's poisson",
+        derive_poisson().current,
+        {eta[i]: z, y_i[i]: y},
+        _POISSON_ASSUMPTIONS,
+    )
 
 
 def derive_poisson_pointwise_gradient() -> Derivation:
@@ -143,6 +171,7 @@ def derive_poisson_pointwise_gradient() -> Derivation:
         "poisson-pointwise-gradient",
         "The derivative of the Poisson loss by the log-rate z",
         derive_poisson_pointwise(),
+        _POISSON_ASSUMPTIONS,
     )
 
 
@@ -224,16 +253,40 @@ def derive_focal_logits_gradient() -> Derivation:
     )
 
 
-#: stable derivation name -> builder
-GLM_BUILDERS: dict[str, Callable[[], Derivation]] = {
-    "mse-pointwise": derive_mse_pointwise,
-    "mse-pointwise-gradient": derive_mse_pointwise_gradient,
-    "poisson-pointwise": derive_poisson_pointwise,
-    "poisson-pointwise-gradient": derive_poisson_pointwise_gradient,
-    "weighted-bce-logits": derive_weighted_bce_logits,
-    "weighted-bce-logits-gradient": derive_weighted_bce_logits_gradient,
-    "label-smoothing-logits": derive_label_smoothing_logits,
-    "label-smoothing-logits-gradient": derive_label_smoothing_logits_gradient,
-    "focal-logits": derive_focal_logits,
-    "focal-logits-gradient": derive_focal_logits_gradient,
+#: stable derivation name -> (one-line description for the catalog, builder)
+GLM_ENTRIES: dict[str, tuple[str, Callable[[], Derivation]]] = {
+    "mse-pointwise": ("one example's squared error (y - z)^2 from the catalog's mse", derive_mse_pointwise),
+    "mse-pointwise-gradient": ("dl/dz of one example's squared error", derive_mse_pointwise_gradient),
+    "poisson-pointwise": (
+        "one example's Poisson loss exp(z) - y z from the catalog's poisson",
+        derive_poisson_pointwise,
+    ),
+    "poisson-pointwise-gradient": ("dl/dz of one example's Poisson loss", derive_poisson_pointwise_gradient),
+    "weighted-bce-logits": (
+        "one example's class-weighted BCE from the logit, softplus overflow-free",
+        derive_weighted_bce_logits,
+    ),
+    "weighted-bce-logits-gradient": (
+        "dl/dz of one example's class-weighted BCE, sigma overflow-free",
+        derive_weighted_bce_logits_gradient,
+    ),
+    "label-smoothing-logits": (
+        "one example's label-smoothed BCE from the logit, softplus overflow-free",
+        derive_label_smoothing_logits,
+    ),
+    "label-smoothing-logits-gradient": (
+        "dl/dz of one example's label-smoothed BCE, sigma overflow-free",
+        derive_label_smoothing_logits_gradient,
+    ),
+    "focal-logits": (
+        "one example's focal loss from the logit, in an overflow-free form",
+        derive_focal_logits,
+    ),
+    "focal-logits-gradient": (
+        "the catalog's dFL/dz from the logit, in an overflow-free form",
+        derive_focal_logits_gradient,
+    ),
 }
+
+#: stable derivation name -> builder
+GLM_BUILDERS: dict[str, Callable[[], Derivation]] = {name: build for name, (_, build) in GLM_ENTRIES.items()}

@@ -7,7 +7,7 @@ import sympy as sp
 from ..assumptions import BINARY, POSITIVE_INTEGERS, Assumptions
 from ..core import Derivation, Name
 from ..functions import sigmoid, softplus
-from .stable_rules import (
+from ..stable_rules import (
     Differentiate,
     LogSigmoidToSoftplus,
     LogSoftmax,
