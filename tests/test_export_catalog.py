@@ -111,3 +111,14 @@ def test_an_export_record_says_what_is_wrong_with_it():
         Export("m", "quadratic", "l", "dl", ("m",), (), "J")
     with pytest.raises(ValueError, match="a matrix form it cites must be listed"):
         Export("m", "linear", "l", "dl", ("m",), ("other",), "J")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch"])
+def test_every_module_says_which_part_is_hand_written(backend):
+    source = module_source("softmax-regression", backend)
+    assert (
+        "Printed from the derivations: the elementwise functions and the weighting and penalty terms."
+        in source
+    )
+    says = {"numpy": "one blocked pass over X", "jax": "one vectorised pass", "torch": "one vectorised pass"}
+    assert f"hand: the driver around them (the input checks; {says[backend]}" in source

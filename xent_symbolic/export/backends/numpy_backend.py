@@ -295,5 +295,11 @@ BACKEND = Backend(
     axis="axis",
     keepdims="keepdims",
     convert="X.astype(np.float64)",
-    skeleton=Skeleton("blocked", COMMON, LINEAR, SOFTMAX),
+    skeleton=Skeleton(
+        "blocked",
+        COMMON,
+        LINEAR,
+        SOFTMAX,
+        "one blocked pass over X: per block of rows the logits, the elementwise code, the partial sums of X^T g",
+    ),
 )

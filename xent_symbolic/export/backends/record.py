@@ -22,12 +22,14 @@ SKELETON_KINDS = ("blocked", "vectorised")
 @dataclass(frozen=True)
 class Skeleton:
     """The hand-written driver of a generated module, as @name@ templates: the shared input checks (`common`),
-    the linear models' driver (`linear`) and softmax regression's (`softmax`). `kind` says which it is."""
+    the linear models' driver (`linear`) and softmax regression's (`softmax`). `kind` says which it is, `says`
+    what it does (the generated docstring states that this part is hand-written)."""
 
     kind: str
     common: str
     linear: str
     softmax: str
+    says: str  # what the driver does, for the module docstring: it is hand-written and says so
 
 
 @dataclass(frozen=True)

@@ -228,4 +228,10 @@ def loss_and_grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
 '''
 
 
-SKELETON = Skeleton("vectorised", COMMON, LINEAR, SOFTMAX)
+SKELETON = Skeleton(
+    "vectorised",
+    COMMON,
+    LINEAR,
+    SOFTMAX,
+    "one vectorised pass: z = X @ w + b, then dw = g @ X / n, db = sum(g) / n",
+)
