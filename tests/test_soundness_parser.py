@@ -4,8 +4,10 @@ ends such as sqrt(2) or 2*pi work instead of crashing."""
 from __future__ import annotations
 
 import pytest
+import sympy as sp
 
 from xent_symbolic.cli import main
+from xent_symbolic.core import Status
 from xent_symbolic.errors import ParseError
 from xent_symbolic.parse import parse_formula
 
@@ -91,4 +93,21 @@ def test_a_claim_that_is_not_real_where_the_derivative_is_is_refuted():
     assert (
         result.report().startswith("refuted: at z = -")
         and " the claim gives no real value but d/dz = " in result.report()
+    )
+
+
+def test_index_limits_given_as_python_ints_are_read_as_sympy_numbers():
+    # issue 13, class 12: the README's own indices=((i, 1, n),) crashed on lookup (1 has no .is_number)
+    from xent_symbolic.assumptions import Assumptions
+    from xent_symbolic.check import decide_equal
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    i, k = sp.Symbol("i", integer=True), sp.Symbol("k", integer=True)
+    x = sp.IndexedBase("x", real=True)
+    a = Assumptions(domains=((x, sp.S.Reals),), indices=((i, 1, n), (k, 1, 3)))
+    assert a.indices == ((i, sp.S.One, n), (k, sp.S.One, sp.Integer(3)))
+    assert a.domain_of(k) == sp.Range(1, 4)
+    assert (
+        decide_equal(sp.Sum(x[i], (i, 1, n)) - x[k], sp.Sum(x[i], (i, 1, n)) - x[k], a).status
+        is Status.PROVED
     )

@@ -35,6 +35,12 @@ class Assumptions:
     statements: tuple[Name, ...] = field(default=())
 
     def __post_init__(self) -> None:
+        # index limits as SymPy numbers: a Python int (indices=((i, 1, n),)) has no .is_number
+        object.__setattr__(
+            self,
+            "indices",
+            tuple((index, sp.sympify(low), sp.sympify(high)) for index, low, high in self.indices),
+        )
         atoms = [atom for atom, _ in self.domains]
         if len(set(atoms)) != len(atoms):
             raise StepError("assumptions: an atom is given two domains")
