@@ -141,3 +141,27 @@ def test_tiny_values_keep_their_sign():
         softplus(-1 / t),
     ):
         assert proves_positive(expr, a), expr
+
+
+@pytest.mark.parametrize(
+    "lhs, rhs, status",
+    [
+        # -1 - 1e-30 rounded to the Float -1.0 when the difference was formed
+        (sp.exp(x) - 1, expm1(x) + sp.Float(1e-30), Status.REFUTED),
+        (x + 1, x + sp.Float("1.000000000000000000001", 30), Status.REFUTED),
+        # off by 1e-300 relative: below what 50 digits can see, so only checked, never proved
+        (sp.Float(2.0) * x, 2 * x + sp.Float(1e-300), Status.CHECKED),
+    ],
+)
+def test_a_float_is_its_exact_value_when_two_sides_are_compared(lhs, rhs, status):
+    # found while exporting: Floats were added at 15 digits when the difference was formed, and a rewrite off
+    # by 1e-30 was "proved"
+    from xent_symbolic.check import decide_equal
+
+    assert decide_equal(lhs, rhs, REALS).status is status
+
+
+def test_an_exact_float_is_still_proved_equal_to_its_rational():
+    from xent_symbolic.check import decide_equal
+
+    assert decide_equal(x / 2, sp.Float(0.5) * x, REALS).status is Status.PROVED

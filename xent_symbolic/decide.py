@@ -26,7 +26,7 @@ from .evidence import DPS, Evidence, close, search
 from .prove import proves_zero
 from .timebox import BudgetExceeded, time_limit
 
-__all__ = ["QUICK_PROOF", "Decision", "decide_equality"]
+__all__ = ["QUICK_PROOF", "Decision", "decide_equality", "exact_numbers"]
 
 #: seconds of the first symbolic proof attempt, before numeric evidence
 QUICK_PROOF = 1.0
@@ -59,6 +59,13 @@ def _default_prover(assumptions: Assumptions) -> Prover:
     return prove
 
 
+def exact_numbers(expr: sp.Expr) -> sp.Expr:
+    """`expr` with every Float replaced by the exact rational of its binary value (Floats are rounded on every
+    addition; rationals are not)."""
+    floats = expr.atoms(sp.Float) if isinstance(expr, sp.Basic) else set()
+    return expr.xreplace({f: sp.Rational(f) for f in floats}) if floats else expr
+
+
 def decide_equality(
     reference: sp.Expr,
     candidate: sp.Expr,
@@ -86,6 +93,11 @@ def decide_equality(
     `confirm` sampled points (0: none) within CONFIRM_SECONDS: a counterexample found there wins over the proof,
     which then had a bug ("a confirmed counterexample always wins")."""
     deadline = time.monotonic() + budget
+    # every Float as the exact rational it stands for, before any difference is formed: SymPy adds Floats at
+    # 15 digits, so exp(x) - 1 - (expm1(x) + 1e-30) would become exp(x) - expm1(x) - 1.0 and "prove" a claim
+    # that is off by 1e-30
+    reference, candidate = exact_numbers(reference), exact_numbers(candidate)
+    others = tuple(exact_numbers(o) for o in others)
     if reference == candidate:
         return Decision(Status.PROVED, "identical")
     prover = prove or _default_prover(assumptions)
