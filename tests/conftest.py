@@ -44,6 +44,8 @@ SLOW_MODULES = frozenset(
         "test_derivations_folder",
         "test_display_katex",
         "test_export_backends",
+        "test_export_catalog",
+        "test_export_general",
         "test_export_glm",
         "test_export_numpy",
         "test_export_stable",

@@ -133,10 +133,14 @@ def _cmd_trace(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .export import module_source, require_backend
+    from .export import ALIASES, EXPORTABLE, derivation_module, derivation_of, module_source, require_backend
 
     require_backend(args.backend)
-    write_output(args.output, module_source(args.name, args.backend))
+    if args.name in EXPORTABLE or args.name in ALIASES:
+        source = module_source(args.name, args.backend)
+    else:  # any other derivation: a catalog entry, FILE.xent, MODULE:FUNCTION
+        source, _ = derivation_module(derivation_of(args.name), args.backend)
+    write_output(args.output, source)
     print(
         f"wrote {args.output}: {args.name} loss, grad and loss_and_grad for {args.backend}", file=sys.stderr
     )
@@ -302,7 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
     plot.set_defaults(run=_cmd_plot)
 
     export = commands.add_parser("export", help="write a standalone module with loss, grad and loss_and_grad")
-    export.add_argument("name", help="an exportable catalog entry (the error for an unknown name lists them)")
+    export.add_argument(
+        "name",
+        help="a catalog entry, a derivation file FILE.xent, or MODULE:FUNCTION / FILE.py:FUNCTION returning a "
+        "Derivation (the error for an unknown name lists the entries)",
+    )
     export.add_argument(
         "--backend", default="numpy", choices=tuple(BACKENDS), help="array library (default: numpy)"
     )

@@ -8,6 +8,7 @@ from functools import cache
 from itertools import product as cartesian
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1, log1p
 
 from .assumptions import Assumptions
 from .bounds import enclose, proves_positive
@@ -551,6 +552,8 @@ def proves_zero(expr: sp.Expr, assumptions: Assumptions, budget: float) -> bool:
     deadline = time.monotonic() + budget
     expr, assumptions = governed_by_domains(expr, assumptions)
     expr = prepare(expr, assumptions)
+    # log1p(x) and expm1(x) are log(1 + x) and exp(x) - 1 exactly, where each is defined: prove in those
+    expr = expr.replace(log1p, lambda a: sp.log(1 + a)).replace(expm1, lambda a: sp.exp(a) - 1)
     expr = expand_log_soundly(expr, assumptions)
     expr = _shift_out_of_log_sum_exp(expr)
     try:

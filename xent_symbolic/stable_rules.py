@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import final
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1, log1p
 
 from .assumptions import BINARY
 from .core import Derivation, Relation
@@ -16,7 +17,10 @@ from .rules import Rule
 
 __all__ = [
     "OVERFLOW_FREE",
+    "STABLE_PASS",
     "Differentiate",
+    "Expm1Form",
+    "Log1pForm",
     "LogSigmoidToSoftplus",
     "LogSoftmax",
     "OverflowFreeSigmoid",
@@ -25,6 +29,7 @@ __all__ = [
     "ShiftedLogits",
     "SigmoidComplement",
     "SignFlip",
+    "SoftplusForm",
     "before_overflow_free",
     "stable_sigmoid",
     "stable_softplus",
@@ -172,6 +177,78 @@ class SignFlip(Rule):
 
 
 @final
+class SoftplusForm(Rule):
+    """log(1 + exp(x)) -> softplus(x)   [equal: softplus is that function, printed overflow-free]"""
+
+    name = "softplus-form"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        def query(e):
+            if not (isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and len(e.args[0].args) == 2):
+                return False
+            return sp.S.One in e.args[0].args and any(isinstance(a, sp.exp) for a in e.args[0].args)
+
+        return expr.replace(query, lambda e: softplus(next(a for a in e.args[0].args if a != 1).args[0]))
+
+    def justification(self):
+        return Phrase(
+            "log(1 + exp(x)) = softplus(x), computed as max(x, 0) + log1p(exp(-|x|)): no overflow",
+            r"$\log(1 + e^x) = \operatorname{softplus}(x)$, computed as $\max(x, 0) + \operatorname{log1p}(e^{-|x|})$: "
+            "no overflow",
+        )
+
+
+@final
+class Log1pForm(Rule):
+    """log(1 + x) -> log1p(x)   [equal where 1 + x > 0: the same function, computed without rounding 1 + x]"""
+
+    name = "log1p-form"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return expr.replace(
+            lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Add) and sp.S.One in e.args[0].args,
+            lambda e: log1p(e.args[0] - 1),
+        )
+
+    def justification(self):
+        return Phrase(
+            "log(1 + x) = log1p(x): 1 + x is never rounded, so a small x keeps its digits",
+            r"$\log(1 + x) = \operatorname{log1p}(x)$: $1 + x$ is never rounded, so a small $x$ keeps its digits",
+        )
+
+
+@final
+class Expm1Form(Rule):
+    """exp(x) - 1 -> expm1(x) in a sum   [equal: the same function, without the cancellation near x = 0]"""
+
+    name = "expm1-form"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        def query(e):
+            return (
+                isinstance(e, sp.Add)
+                and sp.S.NegativeOne in e.args
+                and any(isinstance(a, sp.exp) for a in e.args)
+            )
+
+        def value(e):
+            first = next(a for a in e.args if isinstance(a, sp.exp))
+            rest = [a for a in e.args if a is not first and a != sp.S.NegativeOne]
+            return sp.Add(expm1(first.args[0]), *rest)
+
+        return expr.replace(query, value)
+
+    def justification(self):
+        return Phrase(
+            "exp(x) - 1 = expm1(x): no cancellation when x is near 0",
+            r"$e^x - 1 = \operatorname{expm1}(x)$: no cancellation when $x$ is near 0",
+        )
+
+
+@final
 class Differentiate(Rule):
     """d f/dz -> f' by differentiation (doit)   [equal]"""
 
@@ -266,3 +343,9 @@ class ShiftedLogits(Rule):
             r"$z_k = u_k + m$: the loss in the shifted logits, so $\operatorname{lse} - z_k$ is computed without "
             "cancellation",
         )
+
+
+#: the rewrites the export of any derivation applies, in this order, each recorded as a step where it changes
+#: the expression (softplus and log-sigmoid forms, then log1p and expm1; the printer prints softplus, sigmoid
+#: and log-sigmoid in their overflow-free forms)
+STABLE_PASS: tuple[Rule, ...] = (LogSigmoidToSoftplus(), SoftplusForm(), Log1pForm(), Expm1Form())

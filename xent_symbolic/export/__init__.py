@@ -10,6 +10,8 @@ from typing import Any
 from ..errors import InputError
 from .backends import BACKENDS, Backend, MissingBackendError, require_backend
 from .codegen import ALIASES, EXPORTABLE, module_source
+from .general import NotExportable, derivation_module, derivation_of
+from .loading import load_module
 
 __all__ = [
     "ALIASES",
@@ -17,7 +19,10 @@ __all__ = [
     "EXPORTABLE",
     "Backend",
     "MissingBackendError",
+    "NotExportable",
     "NumericFunctions",
+    "derivation_module",
+    "derivation_of",
     "module_source",
     "numeric_functions",
     "require_backend",
@@ -51,16 +56,28 @@ class NumericFunctions:
 
 
 @functools.cache
-def numeric_functions(name: str, backend: str = "numpy") -> NumericFunctions:
-    """The generated functions of catalog entry `name` for `backend`, loaded in-process ('mse' is an alias
-    of 'linear-regression': the same module).
+def _catalog_functions(name: str, backend: str) -> NumericFunctions:
+    source = module_source(name, backend)
+    require_backend(backend)
+    module = load_module(source, f"{name} --backend {backend}")
+    return NumericFunctions(name, backend, source, module)
+
+
+def numeric_functions(target: object, backend: str = "numpy") -> NumericFunctions:
+    """The generated functions of `target` for `backend`, loaded in-process.
+
+    `target` is an exportable catalog entry ('logistic-regression'; 'mse' is an alias of 'linear-regression':
+    the same module), any other catalog entry, a Derivation (a user's own, checked when it is exported), a
+    derivation file 'FILE.xent', or 'MODULE:FUNCTION' / 'FILE.py:FUNCTION' returning a Derivation. A derivation
+    is exported through export.general: the loss and the gradient by each parameter.
 
     >>> f = numeric_functions("logistic-regression")
     >>> J, (dw, db) = f.loss_and_grad(X, y, w, b)  # doctest: +SKIP
     """
-    source = module_source(name, backend)
+    if isinstance(target, str) and (target in EXPORTABLE or target in ALIASES):
+        return _catalog_functions(target, backend)
     require_backend(backend)
-    module = types.ModuleType(f"xent_export_{name.replace('-', '_')}_{backend}")
-    # the source is our own generated code (never user text), compiled under a file name that says so
-    exec(compile(source, f"<xent export {name} --backend {backend}>", "exec"), module.__dict__)
-    return NumericFunctions(name, backend, source, module)
+    derivation = derivation_of(target)
+    source, _ = derivation_module(derivation, backend)
+    module = load_module(source, f"{derivation.name} --backend {backend}")
+    return NumericFunctions(derivation.name, backend, source, module)

@@ -299,7 +299,8 @@ def _skeleton(name: str, record: Backend) -> str:
         pieces = _softmax_blocked_pieces if skeleton.kind == "blocked" else _softmax_pieces
         values |= pieces(record.name)
         pointwise, driver = "", skeleton.softmax
-    parts = (fill(skeleton.common, values), record.helpers, pointwise, fill(driver, values))
+    helpers = record.helpers if skeleton.kind == "vectorised" else ""  # the blocked driver has its own
+    parts = (fill(skeleton.common, values), helpers, pointwise, fill(driver, values))
     return "\n\n\n".join(part.strip("\n") for part in parts if part.strip())
 
 

@@ -19,7 +19,7 @@ from .backends import Backend
 from .backends import backend as backend_record
 from .printer import print_array
 
-__all__ = ["Printed", "IndexPrinter", "UnprintableError"]
+__all__ = ["IndexPrinter", "Printed", "UnprintableError"]
 
 
 class UnprintableError(ValueError):
@@ -50,11 +50,12 @@ class IndexPrinter:
     ) -> None:
         self.record: Backend = backend_record(backend)
         self.arrays, self.sizes, self.order = dict(arrays), dict(sizes), list(order)
-        self._names = iter(f"_a{k}" for k in range(10**9))
+        self._names = iter(f"_xent_leaf{k}" for k in range(10**9))  # stand-ins: names no formula uses
 
     # --- axes ------------------------------------------------------------------------------------------------
 
     def _sorted(self, indices) -> tuple[sp.Symbol, ...]:
+        indices = list(indices)
         for index in indices:
             if index not in self.order:
                 self.order.append(index)
@@ -97,7 +98,7 @@ class IndexPrinter:
         axes = self._sorted(a for p in printed.values() for a in p.axes)
         names, stand_ins = {}, {}
         for leaf, p in printed.items():
-            symbol = sp.Dummy(next(self._names), real=True)
+            symbol = sp.Symbol(next(self._names), real=True)
             stand_ins[leaf] = symbol
             names[symbol] = self._align(p, axes)
         body = expr.xreplace(stand_ins)
@@ -154,25 +155,26 @@ class IndexPrinter:
         return self.sizes[high]
 
     def _reduction(self, expr: sp.Sum | sp.Product, kind: str) -> Printed:
-        function, limits = expr.function, expr.limits
-        if len(limits) > 1:  # the first limit is the innermost
-            inner = expr.func(function, limits[0])
-            return self._reduction(expr.func(inner, *limits[1:]), kind)
-        ((index, low, high),) = limits
-        size = self._size(low, high, expr)
-        if index not in function.free_symbols:
-            body = self.print(function)
-            operator = "*" if kind == "sum" else "**"
-            return Printed(
-                f"({size} {operator} ({body.code}))" if kind == "sum" else f"(({body.code}) ** {size})",
-                body.axes,
-            )
-        self._sorted([index])
-        if kind == "sum":
+        """A Sum or Product: its first (innermost) limit over the summand, then each further limit over the
+        result (SymPy merges Sum(Sum(f, a), b) into Sum(f, a, b), so the limits are taken one by one here)."""
+        (index, low, high), *outer = expr.limits
+        printed = self._reduce(expr.function, index, self._size(low, high, expr), kind)
+        for index, low, high in outer:
+            printed = self._reduce_printed(printed, index, self._size(low, high, expr), kind)
+        return printed
+
+    def _reduce(self, function: sp.Expr, index: sp.Symbol, size: str, kind: str) -> Printed:
+        if kind == "sum" and index in function.free_symbols:
+            self._sorted([index])
             contracted = self._einsum(function, index)
             if contracted is not None:
                 return contracted
-        body = self.print(function)
+        return self._reduce_printed(self.print(function), index, size, kind)
+
+    def _reduce_printed(self, body: Printed, index: sp.Symbol, size: str, kind: str) -> Printed:
+        if index not in body.axes:  # a summand free of the index: size times it, or its power
+            code = f"({size} * ({body.code}))" if kind == "sum" else f"(({body.code}) ** {size})"
+            return Printed(code, body.axes)
         axis = body.axes.index(index)
         rest = tuple(a for a in body.axes if a != index)
         return Printed(f"({body.code}).{kind}({self.record.axis}={axis})", rest)
@@ -204,7 +206,6 @@ class IndexPrinter:
         return Printed(f"({self._align(outside, axes)}) * ({self._align(contracted, axes)})", axes)
 
     def _delta(self, expr: sp.KroneckerDelta) -> Printed:
-        a, b = expr.args
         raise UnprintableError(
             f"the Kronecker delta {expr} is left after differentiation; it cannot be printed"
         )

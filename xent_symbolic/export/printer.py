@@ -71,6 +71,9 @@ class ArrayPrinter(NumPyPrinter):
     def _print_Min(self, expr):
         return self._call("negative_part", self._zero_and_other(expr))
 
+    def _print_sign(self, expr):
+        return self._call("sign", expr.args[0])
+
     def _print_Pow(self, expr, rational=False):
         if expr.exp == -1:
             return f"1 / ({self._print(expr.base)})"

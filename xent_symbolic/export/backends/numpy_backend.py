@@ -277,7 +277,61 @@ def _run(X, Y, W, b, sample_weight, l2, *, with_loss=True, with_grad=True):
 '''
 
 
-NOTES = ""
+# the helpers the general driver (the export of any derivation) is written over, as jax and torch spell them
+HELPERS = '''
+def _array(value):
+    """value as a NumPy array (lists and scalars read by NumPy)."""
+    return np.asarray(value)
+
+
+def _concrete(value):
+    """Always True: NumPy values can be read."""
+    return True
+
+
+def _any(flags):
+    """Whether any flag of a check is set."""
+    return bool(np.any(flags))
+
+
+def _dtype(value):
+    return str(value.dtype)
+
+
+def _numeric(value):
+    return value.dtype.kind in "biuf"
+
+
+def _integer(value):
+    return value.dtype.kind in "iu"
+
+
+def _cast(value, X):
+    return value.astype(X.dtype, copy=False)
+
+
+def _one_hot(Y, K, X):
+    rows = np.zeros((Y.shape[0], K), dtype=X.dtype)
+    rows[np.arange(Y.shape[0]), Y] = 1
+    return rows
+
+
+def _eps(X):
+    return float(np.finfo(X.dtype).eps)
+
+
+def _first(bad):
+    """The index of the first True of a boolean array (error path only)."""
+    return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+def _text(value):
+    """A scalar as NumPy prints it (error path only)."""
+    return str(np.asarray(value)[()])
+'''
+
+
+NOTES = """"""
 
 BACKEND = Backend(
     name="numpy",
@@ -288,13 +342,17 @@ BACKEND = Backend(
         "where": "np.where({0}, {1}, {2})",
         "relu": "np.maximum({0}, 0)",
         "negative_part": "np.minimum({0}, 0)",
+        "sign": "np.sign({0})",
     },
     isfinite="np.isfinite",
     exp="np.exp",
     row_max="Z.max(axis=1, keepdims=True)",
+    permute="np.transpose({0}, {1})",
+    einsum="np.einsum({0}, optimize=True)",
     axis="axis",
     keepdims="keepdims",
     convert="X.astype(np.float64)",
+    helpers=HELPERS,
     skeleton=Skeleton(
         "blocked",
         COMMON,

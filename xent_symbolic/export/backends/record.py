@@ -12,8 +12,8 @@ from ...primitives import BACKENDS as SPELLINGS
 __all__ = ["FUNCTIONS", "SKELETON_KINDS", "Backend", "Skeleton"]
 
 #: what the printer spells besides the primitives ({0}, {1}, ... are the arguments): a two-case Piecewise,
-#: max(x, 0), min(x, 0)
-FUNCTIONS = frozenset({"where", "relu", "negative_part"})
+#: max(x, 0), min(x, 0), sign(x) (the derivative of abs)
+FUNCTIONS = frozenset({"where", "relu", "negative_part", "sign"})
 
 #: the drivers a skeleton may be: one blocked pass over X (numpy), or one vectorised pass (jax, torch)
 SKELETON_KINDS = ("blocked", "vectorised")
@@ -39,9 +39,10 @@ class Backend:
     name: the --backend value and the pip extra; package: what must be importable; imports: the import lines
     of a generated module; spelling: the column of the primitive table its elementwise code is printed in
     (primitives.BACKENDS); functions: its spelling of FUNCTIONS; isfinite / exp: the names of those array
-    functions; row_max: the row max of an array Z kept as a column; axis / keepdims: the keywords of a
+    functions; row_max: the row max of an array Z kept as a column; permute ({0} the array, {1} the axes) and
+    einsum ({0} the subscripts and operands): what the index printer needs; axis / keepdims: the keywords of a
     reduction; convert: how a user turns X into float64 (quoted in an error); skeleton: its driver; helpers:
-    the source of the helpers a vectorised skeleton is written over ('' for a blocked one); jit: the decorator
+    the source of the helpers the vectorised skeleton and the general driver are written over; jit: the decorator
     that compiles the numeric core ('' for none); notes: what its module docstring adds.
     """
 
@@ -53,6 +54,8 @@ class Backend:
     isfinite: str
     exp: str
     row_max: str
+    permute: str
+    einsum: str
     axis: str
     keepdims: str
     convert: str
@@ -67,11 +70,7 @@ class Backend:
             raise ValueError(
                 f"backend {self.name}: spell exactly {sorted(FUNCTIONS)}, not {sorted(self.functions)}"
             )
-        empty = [
-            f.name
-            for f in fields(self)
-            if f.name not in ("helpers", "jit", "notes") and not getattr(self, f.name)
-        ]
+        empty = [f.name for f in fields(self) if f.name not in ("jit", "notes") and not getattr(self, f.name)]
         if empty:
             raise ValueError(f"backend {self.name}: {', '.join(empty)} must be given")
         if self.spelling not in SPELLINGS:
@@ -80,8 +79,6 @@ class Backend:
             )
         if self.skeleton.kind not in SKELETON_KINDS:
             raise ValueError(f"backend {self.name}: skeleton kind must be one of {SKELETON_KINDS}")
-        if (self.skeleton.kind == "vectorised") != bool(self.helpers):
-            raise ValueError(f"backend {self.name}: a vectorised skeleton needs helpers, a blocked one none")
 
     @property
     def spellings(self) -> dict[str, str]:

@@ -1,0 +1,252 @@
+"""Export any checked derivation: a derivation file, a Python derivation, any catalog entry; the index printer;
+the stable pass; the accuracy the header states; the one-line reasons a derivation is not exported."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+from numeric_helpers import OPTIONAL_BACKENDS, central_differences, to_backend, to_numpy
+from sympy.codegen.cfunctions import expm1, log1p
+
+from xent_symbolic import Assumptions, Name, Status, check
+from xent_symbolic.cli import main
+from xent_symbolic.core import Derivation, Relation
+from xent_symbolic.derivation_file import read_derivation_file
+from xent_symbolic.errors import InputError
+from xent_symbolic.export import NotExportable, derivation_module, numeric_functions
+from xent_symbolic.export.index_printer import IndexPrinter, UnprintableError
+from xent_symbolic.functions import sigmoid
+from xent_symbolic.rules import Claim
+from xent_symbolic.stable_rules import Expm1Form, Log1pForm
+
+ROOT = Path(__file__).resolve().parent.parent
+BCE = str(ROOT / "examples" / "bce.xent")
+MAE = str(ROOT / "examples" / "own_likelihood.py") + ":mae"
+TWO_POINTS = str(ROOT / "examples" / "two_points.xent")
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def _bce_reference(p, y):
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)), -(y / p - (1 - y) / (1 - p)) / len(p)
+
+
+def _bce_problem(n=7, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.01, 0.99, n), (rng.random(n) < 0.5).astype(float)
+
+
+def test_a_derivation_file_exports_to_numpy_matching_numpy_and_finite_differences():
+    f = numeric_functions(BCE)
+    p, y = _bce_problem()
+    J, (dp,) = f.loss_and_grad(p, y)
+    J_ref, dp_ref = _bce_reference(p, y)
+    np.testing.assert_allclose(J, J_ref, rtol=1e-14)
+    np.testing.assert_allclose(dp, dp_ref, rtol=1e-13)
+    np.testing.assert_allclose(f.grad(p, y)[0], central_differences(lambda q: f.loss(q, y), p), rtol=1e-6)
+    assert f.loss(p.astype(np.float32), y).dtype == np.float32  # float32 stays float32
+
+
+def test_the_header_states_the_checked_derivations_and_the_measured_accuracy():
+    source, _ = derivation_module(read_derivation_file(BCE).derivation)
+    assert "  bce                                      proved   5 steps  Binary cross-entropy" in source
+    assert "  bce-stable                               proved   1 step   (log1p-form)" in source
+    assert "  bce-gradient-p                           proved   1 step   (evaluate-derivative)" in source
+    match = re.search(r"Max relative error at generation time: loss (\S+), gradient (\S+) against", source)
+    assert match and float(match.group(1)) < 1e-14 and float(match.group(2)) < 1e-14
+    assert "computed in float64" in source
+    assert "np.log1p(-p)" in source  # the stable pass: log(1 - p) computed without rounding 1 - p
+    assert "  p        (n,), finite and in (0, 1)  (a parameter)\n  y        (n,), one of {0, 1}\n" in source
+
+
+def test_bad_input_to_an_exported_derivation_is_one_line_naming_the_entry():
+    f = numeric_functions(BCE)
+    p, y = _bce_problem(4)
+    p[2] = 1.0
+    with pytest.raises(InputError, match=r"^p must be finite and in \(0, 1\), got p\[2\] = 1.0$"):
+        f.loss(p, y)
+    with pytest.raises(InputError, match=r"^y must have shape \(n,\) = \(4,\) to match the other arguments"):
+        f.loss(p[:4] * 0 + 0.5, np.ones(5))
+    with pytest.raises(InputError, match=r"^y must be one of \{0, 1\}, got y\[0\] = 0.5$"):
+        f.loss(np.full(3, 0.5), np.full(3, 0.5))
+    with pytest.raises(InputError, match=r"^p must be a 1-D array, got shape \(2, 2\)$"):
+        f.loss(np.full((2, 2), 0.5), np.ones(4))
+
+
+@pytest.mark.parametrize("backend", ["numpy", *OPTIONAL_BACKENDS])
+def test_the_python_derivation_exports_for_every_backend(backend):
+    f = numeric_functions(MAE, backend)
+    rng = np.random.default_rng(1)
+    y, mu = rng.normal(size=6), rng.normal(size=6)
+    if backend != "numpy":
+        y, mu = to_backend(backend, y), to_backend(backend, mu)
+    J, (dmu,) = f.loss_and_grad(mu, y)
+    y, mu = to_numpy(y), to_numpy(mu)
+    rtol = 1e-6 if to_numpy(J).dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(to_numpy(J), np.mean(np.abs(y - mu)), rtol=rtol)
+    np.testing.assert_allclose(to_numpy(dmu), np.sign(mu - y) / 6, rtol=rtol)
+    numeric = central_differences(lambda m: float(to_numpy(numeric_functions(MAE).loss(m, y))), mu)
+    np.testing.assert_allclose(to_numpy(dmu), numeric, rtol=1e-5)
+
+
+@pytest.mark.parametrize("backend", ["numpy", *OPTIONAL_BACKENDS])
+def test_the_derivation_file_exports_for_every_backend(backend):
+    f = numeric_functions(BCE, backend)
+    p, y = _bce_problem()
+    J, (dp,) = (
+        f.loss_and_grad(to_backend(backend, p), to_backend(backend, y))
+        if backend != "numpy"
+        else (f.loss_and_grad(p, y))
+    )
+    J_ref, dp_ref = _bce_reference(p, y)
+    rtol = 1e-6 if to_numpy(J).dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(to_numpy(J), J_ref, rtol=rtol)
+    np.testing.assert_allclose(to_numpy(dp), dp_ref, rtol=rtol)
+
+
+def test_scalar_parameters_export_too():
+    f = numeric_functions(TWO_POINTS)
+    J, (d_red, d_blue) = f.loss_and_grad(0.25, 0.5)
+    assert J == pytest.approx(-np.log(0.25) - np.log(0.5), rel=1e-15)
+    assert (float(d_red), float(d_blue)) == pytest.approx((-4.0, -2.0), rel=1e-15)
+    with pytest.raises(InputError, match=r"^pB must be finite and in \(0, 1\), got pB = 1.5$"):
+        f.loss(0.25, 1.5)
+
+
+def test_any_catalog_entry_exports_through_the_general_path():
+    f = numeric_functions("cross-entropy")
+    rng = np.random.default_rng(2)
+    P = rng.uniform(0.05, 1, size=(5, 3))
+    P /= P.sum(axis=1, keepdims=True)
+    Y = np.eye(3)[rng.integers(0, 3, 5)]
+    assert "def loss_and_grad(P, Y):" in f.source  # the parameters first, then the data, by name
+    J, (dP,) = f.loss_and_grad(P, Y)
+    assert J == pytest.approx(-np.sum(Y * np.log(P)) / 5, rel=1e-14)
+    np.testing.assert_allclose(dP, -Y / P / 5, rtol=1e-14)
+
+
+# --- what is not exported, in one line ---------------------------------------------------------------------
+
+
+def _file(text: str) -> Derivation:
+    return read_derivation_file("inline.xent", text=text).derivation
+
+
+def test_a_final_expression_with_a_free_index_is_not_a_scalar_loss():
+    n, i = sp.Symbol("n", integer=True, positive=True), sp.Symbol("i", integer=True, positive=True)
+    w = sp.IndexedBase("w", real=True)
+    derivation = Derivation(
+        "entry",
+        "one entry",
+        (w[i] - 1) * (w[i] + 1),
+        Assumptions(domains=((w, sp.S.Reals),), parameters=(w,), indices=((i, 1, n),)),
+        Name("J", "J"),
+    ).apply(Claim("expand", w[i] ** 2 - 1, Relation.EQUAL, "multiplied out"))
+    with pytest.raises(NotExportable, match=r"^entry: the final expression has the free index i in w\[i\]"):
+        numeric_functions(derivation)
+
+
+def test_a_refuted_derivation_is_not_exported():
+    text = "title: wrong\ndomain: p:(0,1)\nover: p\nL = p\nJ = -log(p) + 1   by -log(t)\n"
+    with pytest.raises(
+        NotExportable, match=r"^inline: step 1 is refuted; fix the derivation before exporting it$"
+    ):
+        numeric_functions(_file(text))
+
+
+def test_the_cli_exports_a_file_and_says_in_one_line_why_not(tmp_path, capsys):
+    out = tmp_path / "bce.py"
+    assert main(["export", BCE, "-o", str(out)]) == 0
+    assert "def loss_and_grad(p, y):" in out.read_text()
+    capsys.readouterr()
+    assert main(["export", "logistic-regression-hessian", "-o", str(tmp_path / "h.py")]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "not a scalar" in error[0], error
+    assert not (tmp_path / "h.py").exists()
+    assert main(["export", "examples/nothing.py:mae", "-o", str(tmp_path / "n.py")]) == 2
+    assert "there is no file examples/nothing.py" in capsys.readouterr().err
+
+
+# --- the index printer ---------------------------------------------------------------------------------------
+
+n, d = sp.Symbol("n", integer=True, positive=True), sp.Symbol("d", integer=True, positive=True)
+i, j, k = (sp.Symbol(c, integer=True, positive=True) for c in "ijk")
+X, w, W, y = (sp.IndexedBase(c, real=True) for c in ("X", "w", "W", "y"))
+b = sp.Symbol("b", real=True)
+
+
+def _run(expr, order=(), **values):
+    printer = IndexPrinter("numpy", {X: "X", w: "w", W: "W", y: "y", b: "b"}, {n: "n", d: "d"}, order)
+    printed = printer.print(expr)
+    env = {"np": np, **values, "n": values["X"].shape[0], "d": values["X"].shape[1]}
+    return eval(printed.code, env), printed
+
+
+def test_the_index_printer_computes_what_the_index_form_says():
+    rng = np.random.default_rng(3)
+    Xv, wv, yv = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=5)
+    z = sp.Sum(X[i, j] * w[j], (j, 1, d)) + b
+    loss = sp.Sum(sp.log(1 + sp.exp(-y[i] * z)), (i, 1, n)) / n
+    value, printed = _run(loss, X=Xv, w=wv, y=yv, b=0.3)
+    assert "np.einsum(" in printed.code and "optimize=True)" in printed.code  # X w as one contraction
+    assert value == pytest.approx(np.mean(np.log1p(np.exp(-yv * (Xv @ wv + 0.3)))), rel=1e-14)
+    gradient = sp.Sum(sigmoid(z) * X[i, k], (i, 1, n))  # the free index k is the output axis
+    value, printed = _run(gradient, order=(k,), X=Xv, w=wv, y=yv, b=0.3)
+    assert printed.axes == (k,)
+    expected = (1 / (1 + np.exp(-(Xv @ wv + 0.3)))) @ Xv
+    np.testing.assert_allclose(value, expected, rtol=1e-14)
+    both = sp.Sum(X[i, j] * W[k, j], (i, 1, n), (j, 1, d))  # two limits, W's axes in the other order
+    value, printed = _run(both, order=(k,), X=Xv, W=rng.normal(size=(4, 3)), y=yv, b=0.0)
+    assert printed.axes == (k,)
+    constant = sp.Sum(b, (i, 1, n))  # a summand free of its index: n times it
+    assert _run(constant, X=Xv, w=wv, y=yv, b=0.3)[0] == pytest.approx(1.5)
+
+
+def test_the_index_printer_refuses_what_it_cannot_print_in_one_line():
+    printer = IndexPrinter("numpy", {X: "X", w: "w"}, {n: "n", d: "d"}, ())
+    with pytest.raises(
+        UnprintableError, match=r"only sums and products from 1 to a size are printed, not 0\.\.n"
+    ):
+        printer.print(sp.Sum(w[i], (i, 0, n)))
+    with pytest.raises(UnprintableError, match=r"a repeated index \(a diagonal\) is not printed"):
+        printer.print(sp.Sum(X[i, i], (i, 1, n)))
+    with pytest.raises(UnprintableError, match="no array is given for y"):
+        printer.print(sp.Sum(y[i], (i, 1, n)))
+
+
+# --- the stable pass ------------------------------------------------------------------------------------------
+
+
+def test_the_log1p_and_expm1_rewrites_are_checked_steps_and_a_wrong_one_is_refuted():
+    x = sp.Symbol("x", real=True)
+    a = Assumptions(domains=((x, sp.Interval.open(-1, sp.oo)),), parameters=(x,))
+    start = sp.log(1 + x) + sp.exp(x) - 1
+    good = Derivation("s", "s", start, a, Name("J", "J")).apply(Log1pForm()).apply(Expm1Form())
+    assert good.current == log1p(x) + expm1(x)
+    assert check(good).status is Status.PROVED
+    wrong = Derivation("s", "s", start, a, Name("J", "J")).apply(
+        Claim("off", log1p(2 * x) + expm1(x), Relation.EQUAL, "typed")
+    )
+    assert check(wrong).status is Status.REFUTED
+
+
+def test_log_of_one_plus_exp_becomes_softplus_and_does_not_overflow():
+    text = "title: logistic\nshape: z:n\nover: z\nJ = sum(log(1 + exp(z)))\n  = sum(log(1 + exp(z)))\n"
+    f = numeric_functions(_file(text))
+    assert "(softplus-form)" in f.source
+    J, (dz,) = f.loss_and_grad(np.array([1000.0, -1000.0, 0.0]))
+    assert J == pytest.approx(1000.0 + np.log(2.0), rel=1e-15)
+    np.testing.assert_allclose(dz, [1.0, 0.0, 0.5], rtol=1e-15)
+
+
+def test_the_header_tells_the_truth_when_the_formula_loses_accuracy():
+    # expm1(w) - w still cancels for small w (its value is about w^2/2): the measured error says so
+    text = "title: cancels\nshape: w:n\nover: w\nJ = sum(exp(w) - 1 - w)\n  = sum(exp(w) - 1 - w)\n"
+    source, _ = derivation_module(_file(text))
+    assert "(expm1-form)" in source
+    loss_error = float(re.search(r"time: loss (\S+),", source).group(1))
+    assert loss_error > 1e-12, source.splitlines()[:12]

@@ -1,0 +1,582 @@
+"""Export any checked derivation: its final scalar loss and the gradient by each parameter, as array code.
+
+The final expression (index form: sums from 1 to a size, entries of arrays) goes through the stable rewrite
+pass (stable_rules.STABLE_PASS: softplus and log-sigmoid forms, log1p, expm1), each rewrite a recorded step; the
+gradient by each parameter is derived by differentiation (gradient.EvaluateDerivative, deltas collapsed) and
+goes through the same pass; every one of these derivations is checked. The expressions are printed by the
+index printer into the general driver (input checks written over each backend's helpers). At generation time
+the functions are evaluated at random admissible points against a 50-digit evaluation of the derivation's own
+expressions; the largest relative error goes into the module's header.
+"""
+
+from __future__ import annotations
+
+import random
+import types
+from dataclasses import dataclass, replace
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .._version import __version__
+from ..check import check
+from ..core import Derivation, Name, Status
+from ..errors import InputError
+from ..evidence import sample_value
+from ..gradient import EvaluateDerivative
+from ..stable_rules import STABLE_PASS
+from .backends import Backend, backend
+from .fill import fill
+from .index_printer import IndexPrinter, UnprintableError
+
+__all__ = [
+    "Argument",
+    "GeneralExport",
+    "NotExportable",
+    "accuracy_text",
+    "derivation_module",
+    "derivation_of",
+    "general_source",
+    "measure_accuracy",
+    "prepare_export",
+]
+
+#: seconds per obligation when the derived steps are checked
+_CHECK_BUDGET = 10.0
+#: random admissible points, sizes drawn from SIZES, of the generation-time accuracy measurement
+POINTS, SIZES, DPS = 8, (1, 2, 3, 4), 50
+#: names the gradient's free indices take, the first not used by the derivation
+_OUTPUT_INDICES = ("k", "l", "q", "r", "s", "t", "u", "v")
+
+
+class NotExportable(InputError):
+    """A derivation whose final expression cannot be exported; the message says why, in one line."""
+
+
+@dataclass(frozen=True)
+class Argument:
+    """An input of the generated functions: a scalar Symbol or an array IndexedBase with one size per axis."""
+
+    name: str
+    atom: sp.Basic
+    shape: tuple[sp.Symbol, ...]
+    domain: sp.Set
+    parameter: bool
+
+
+@dataclass(frozen=True)
+class GeneralExport:
+    """Everything a module of a derivation is printed from."""
+
+    name: str
+    title: str
+    source_status: str
+    source_steps: int
+    loss: Derivation
+    gradients: tuple[tuple[Argument, tuple[sp.Symbol, ...], Derivation], ...]
+    arguments: tuple[Argument, ...]
+    sizes: tuple[tuple[sp.Symbol, str, int], ...]  # size, the argument whose axis it is, the axis
+
+    @property
+    def derived(self) -> tuple[Derivation, ...]:
+        return (self.loss, *(d for _, _, d in self.gradients))
+
+
+def _stable_pass(derivation: Derivation) -> Derivation:
+    for rule in STABLE_PASS:
+        if rule.rewrite(derivation.current, derivation.assumptions) != derivation.current:
+            derivation = derivation.apply(rule)
+    return derivation
+
+
+def _shapes(expr: sp.Expr, name: str) -> dict[sp.IndexedBase, tuple[sp.Symbol, ...]]:
+    """The size of every axis of every array in `expr`, read off the sums that bind its subscripts."""
+    shapes: dict[sp.IndexedBase, tuple[sp.Symbol, ...]] = {}
+
+    def walk(e: sp.Basic, bound: dict[sp.Symbol, sp.Expr]) -> None:
+        if isinstance(e, (sp.Sum, sp.Product)):
+            inner = dict(bound)
+            for index, low, high in e.limits:
+                if low != 1 or not (isinstance(high, sp.Symbol) and high.is_integer and high.is_positive):
+                    raise NotExportable(
+                        f"{name}: only sums from 1 to a size are exported, not {index} = {low}..{high}"
+                    )
+                inner[index] = high
+            walk(e.function, inner)
+            return
+        if isinstance(e, sp.Indexed):
+            sizes = []
+            for index in e.indices:
+                if index not in bound:
+                    raise NotExportable(
+                        f"{name}: the final expression has the free index {index} in {e}: it is one entry, not a "
+                        "scalar loss; sum over it"
+                    )
+                sizes.append(bound[index])
+            if shapes.setdefault(e.base, tuple(sizes)) != tuple(sizes):
+                raise NotExportable(f"{name}: {e.base} is summed over two different ranges")
+            return
+        for a in e.args:
+            walk(a, bound)
+
+    walk(expr, {})
+    return shapes
+
+
+def _check_final(derivation: Derivation) -> sp.Expr:
+    name, final = derivation.name, derivation.current
+    if not isinstance(final, sp.Expr) or final.is_Relational:
+        raise NotExportable(f"{name}: the final expression {final} is not a scalar formula")
+    if any(isinstance(e, (sp.MatrixExpr, sp.MatrixBase)) for e in sp.preorder_traversal(final)):
+        raise NotExportable(
+            f"{name}: the final expression is in matrix form ({final}), not a scalar loss in index form; export "
+            "the derivation of the loss itself"
+        )
+    for kind in (sp.Derivative, sp.Integral, sp.Subs, sp.Limit):
+        if final.has(kind):
+            raise NotExportable(
+                f"{name}: the final expression has an unevaluated {kind.__name__}; evaluate it first"
+            )
+    return derivation.assumptions.expand_definitions(final)
+
+
+def prepare_export(derivation: Derivation) -> GeneralExport:
+    """The derived, checked forms a module of `derivation` is printed from; NotExportable says why not."""
+    name = derivation.name
+    checked = check(derivation, budget=_CHECK_BUDGET)
+    if checked.status is Status.REFUTED:
+        bad = next(k for k, s in enumerate(checked.steps, 1) if s.status is Status.REFUTED)
+        raise NotExportable(f"{name}: step {bad} is refuted; fix the derivation before exporting it")
+    final = _check_final(derivation)
+    assumptions = derivation.assumptions
+    shapes = _shapes(final, name)
+    parameters = [p for p in assumptions.parameters if final.has(p)]
+    if not parameters:
+        raise NotExportable(
+            f"{name}: the final expression depends on no declared parameter; declare what varies"
+        )
+    size_symbols = {s for shape in shapes.values() for s in shape}
+    arguments = []
+    labels = {base.label for base in shapes}
+    scalars = {s for s in final.free_symbols if isinstance(s, sp.Symbol)} - size_symbols - labels
+    for atom in sorted((*shapes, *scalars), key=str):
+        arguments.append(
+            Argument(str(atom), atom, shapes.get(atom, ()), assumptions.domain_of(atom), atom in parameters)
+        )
+    names = [a.name for a in arguments]
+    clash = [s.name for s in size_symbols if s.name in names] + [n for n in names if not n.isidentifier()]
+    if clash or len(set(names)) != len(names):
+        raise NotExportable(f"{name}: the names {clash or names} cannot all be Python arguments; rename them")
+    arguments.sort(key=lambda a: (not a.parameter, parameters.index(a.atom) if a.parameter else 0, a.name))
+    sizes = []
+    for size in sorted(size_symbols, key=str):
+        owner = next(a for a in arguments if size in a.shape)
+        sizes.append((size, owner.name, owner.shape.index(size)))
+    loss = _stable_pass(
+        Derivation(f"{name}-stable", f"{derivation.title}: stable form", final, assumptions, Name("J", "J"))
+    )
+    taken = {s.name for s in final.free_symbols} | {i.name for i in final.atoms(sp.Symbol)}
+    free = [sp.Symbol(c, integer=True, positive=True) for c in _OUTPUT_INDICES if c not in taken]
+    gradients = []
+    for argument in (a for a in arguments if a.parameter):
+        indices = tuple(free[: len(argument.shape)])
+        entry = argument.atom[indices] if indices else argument.atom
+        ranges = tuple((index, sp.S.One, size) for index, size in zip(indices, argument.shape, strict=True))
+        grad_assumptions = replace(assumptions, indices=(*assumptions.indices, *ranges))
+        start_name = Name(f"dJ/d{entry}", rf"\frac{{\partial J}}{{\partial {sp.latex(entry)}}}")
+        gradient = Derivation(
+            f"{name}-gradient-{argument.name}",
+            f"{derivation.title}: the gradient by {argument.name}",
+            sp.Derivative(loss.current, entry),  # the stable form's: softplus' = sigmoid, not exp/(1 + exp)
+            grad_assumptions,
+            start_name,
+        ).apply(EvaluateDerivative(entry, f"differentiate by {entry}, deltas collapsed"), name=start_name)
+        gradients.append((argument, indices, _stable_pass(gradient)))
+    export = GeneralExport(
+        name,
+        derivation.title,
+        checked.status.value,
+        len(derivation.steps),
+        loss,
+        tuple(gradients),
+        tuple(arguments),
+        tuple(sizes),
+    )
+    for derived in export.derived:
+        status = check(derived, budget=_CHECK_BUDGET).status if derived.steps else Status.PROVED
+        if status is Status.REFUTED:
+            raise NotExportable(f"{derived.name}: a derived step is refuted (a bug: please report it)")
+    return export
+
+
+# --- the module ---------------------------------------------------------------------------------------------
+
+_DRIVER = '''
+class InputError(ValueError):
+    """An input with the wrong shape, dtype or values."""
+
+
+@helpers@
+
+
+def _input(name, value, ndim):
+    value = _array(value)
+    if value.ndim != ndim:
+        raise InputError(f"{name} must be a {ndim}-D array, got shape {tuple(value.shape)}")
+    if not _numeric(value):
+        raise InputError(f"{name} must be numeric, got dtype {_dtype(value)}")
+    return value
+
+
+def _scalar(name, value):
+    try:
+        return None if isinstance(value, (str, bytes)) else float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a real number, got {value!r}") from None
+
+
+def _within(name, value, ok, what):
+    """InputError at the first entry of value where ok is False."""
+    if _concrete(value) and _any(~ok):
+        where = _first(~ok)
+        raise InputError(f"{name} must be {what}, got {name}{list(where)} = {_text(value[where])}")
+
+
+def _inputs(@signature@):
+    """The arguments as arrays of one floating dtype, their shapes and values checked."""
+@checks@
+    return @names@
+
+
+@jit@
+def _loss(@signature@):
+@sizes@
+    return @loss@
+
+
+@jit@
+def _grad(@signature@):
+@sizes@
+    return (@grads@,)
+
+
+def loss(@signature@):
+    """J, a scalar: @title@."""
+    return _loss(*_inputs(@names@))
+
+
+def grad(@signature@):
+    """The gradient by each parameter (@parameters@), in that order, each of its parameter's shape."""
+    return _grad(*_inputs(@names@))
+
+
+def loss_and_grad(@signature@):
+    """(J, (the gradient by each parameter))."""
+    arrays = _inputs(@names@)
+    return _loss(*arrays), _grad(*arrays)
+'''
+
+
+#: the finiteness test of a scalar (a Python float) in the generated input checks
+_SCALAR_FINITE = "(abs({0}) < float('inf'))"
+
+
+def _condition(name: str, domain: sp.Set, finite: str) -> tuple[str, str] | None:
+    """(condition, words) of values in `domain`, `finite` spelling the finiteness test ({0} the value); None
+    where the driver cannot check the set."""
+    if isinstance(domain, sp.FiniteSet) and all(v.is_number for v in domain):
+        values = sorted(domain)
+        condition = (" | " if finite != _SCALAR_FINITE else " or ").join(
+            f"({name} == {float(v)!r})" for v in values
+        )
+        return condition, f"one of {{{', '.join(map(str, values))}}}"
+    if isinstance(domain, sp.Interval):
+        parts = [finite.format(name)]
+        if domain.inf != -sp.oo:
+            parts.append(f"({name} {'>' if domain.left_open else '>='} {float(domain.inf)!r})")
+        if domain.sup != sp.oo:
+            parts.append(f"({name} {'<' if domain.right_open else '<='} {float(domain.sup)!r})")
+        low = "-inf" if domain.inf == -sp.oo else f"{float(domain.inf):g}"
+        high = "inf" if domain.sup == sp.oo else f"{float(domain.sup):g}"
+        words = f"finite and in {'(' if domain.left_open else '['}{low}, {high}{')' if domain.right_open else ']'}"
+        return (" & " if finite != _SCALAR_FINITE else " and ").join(parts), words
+    return None
+
+
+def _checks(export: GeneralExport, record: Backend) -> str:
+    """The body of _inputs: arrays read, one floating dtype, sizes read and matched, values checked."""
+    lines = []
+    arrays = [a for a in export.arguments if a.shape]
+    for a in arrays:
+        lines.append(f'    {a.name} = _input("{a.name}", {a.name}, {len(a.shape)})')
+    if arrays:  # one floating dtype: the first floating array's; all integer: the first array's times 1.0
+        candidates = ", ".join(a.name for a in arrays)
+        lines.append(f'    floating = [v for v in ({candidates},) if _dtype(v) in ("float32", "float64")]')
+        lines.append(f"    reference = floating[0] if floating else {arrays[0].name} * 1.0")
+        lines += [f"    {a.name} = _cast({a.name}, reference)" for a in arrays]
+    for size, owner, axis in export.sizes:
+        lines.append(f"    {size} = {owner}.shape[{axis}]")
+    for a in arrays:
+        expected = ", ".join(str(s) for s in a.shape)
+        words = expected + ("," if len(a.shape) == 1 else "")
+        lines.append(f"    if tuple({a.name}.shape) != ({expected},):")
+        lines.append(
+            f'        raise InputError(f"{a.name} must have shape ({words}) = {{({expected},)}} to match the '
+            f'other arguments, got {{tuple({a.name}.shape)}}")'
+        )
+    for a in export.arguments:
+        if not a.shape:
+            lines.append(f'    {a.name} = _scalar("{a.name}", {a.name})')
+        finite = record.isfinite + "({0})" if a.shape else _SCALAR_FINITE
+        condition = _condition(a.name, a.domain, finite)
+        if condition is None:
+            continue
+        ok, words = condition
+        if a.shape:
+            lines.append(f'    _within("{a.name}", {a.name}, {ok}, "{words}")')
+        else:
+            lines.append(f"    if not ({ok}):")
+            lines.append(
+                f'        raise InputError(f"{a.name} must be {words}, got {a.name} = {{{a.name}!r}}")'
+            )
+    return "\n".join(lines)
+
+
+def _printed(export: GeneralExport, record: Backend) -> tuple[str, list[str]]:
+    arrays = {a.atom: a.name for a in export.arguments}
+    sizes = {size: str(size) for size, _, _ in export.sizes}
+    try:
+        loss = IndexPrinter(record.name, arrays, sizes, ()).print(export.loss.current)
+        if loss.axes:
+            raise NotExportable(f"{export.name}: the loss keeps the free indices {loss.axes}")
+        grads = []
+        for argument, indices, derivation in export.gradients:
+            printer = IndexPrinter(record.name, arrays, sizes, indices)
+            printed = printer.print(derivation.current)
+            code = printer._align(printed, indices) if set(printed.axes) <= set(indices) else None
+            if code is None:
+                raise NotExportable(f"{derivation.name}: the gradient keeps the free indices {printed.axes}")
+            grads.append(f"({code}) + 0 * {argument.name}")  # the parameter's shape and dtype, always
+    except UnprintableError as error:
+        raise NotExportable(f"{export.name}: {error}") from None
+    return loss.code, grads
+
+
+def _formulas(export: GeneralExport) -> list[str]:
+    lines = ["Formulas (as derived; the code computes the stable forms)", f"  J = {export.loss.start}"]
+    for argument, indices, derivation in export.gradients:
+        entry = f"{argument.name}[{', '.join(map(str, indices))}]" if indices else argument.name
+        lines.append(f"  dJ/d{entry} = {derivation.steps[0].after}")
+    lines += ["", "Inputs"]
+    for a in export.arguments:
+        shape = (
+            f"({', '.join(map(str, a.shape))}{',' if len(a.shape) == 1 else ''})" if a.shape else "a scalar"
+        )
+        condition = _condition(a.name, a.domain, "{0}")
+        where = condition[1] if condition else f"in {a.domain} (not checked)"
+        lines.append(f"  {a.name:<8} {shape}, {where}{'  (a parameter)' if a.parameter else ''}")
+    lines.append("Errors: InputError (a ValueError) for a wrong shape or dtype, or a value outside its set.")
+    return lines
+
+
+def _steps(count: int) -> str:
+    return f"{count:>2} step{'' if count == 1 else 's'}".ljust(8)
+
+
+def general_source(export: GeneralExport, backend_name: str, accuracy: str = "not measured") -> str:
+    """The module of `export` for `backend_name`, its header quoting `accuracy`."""
+    record = backend(backend_name)
+    loss, grads = _printed(export, record)
+    status = [f"  {export.name:<40} {export.source_status:<7} {_steps(export.source_steps)}  {export.title}"]
+    for derivation in export.derived:
+        if derivation.steps:
+            verdict = check(derivation, budget=_CHECK_BUDGET).status.value
+            rules = ", ".join(s.rule.name for s in derivation.steps)
+            status.append(f"  {derivation.name:<40} {verdict:<7} {_steps(len(derivation.steps))}  ({rules})")
+    names = ", ".join(a.name for a in export.arguments)
+    header = [
+        f"{export.name}: loss and gradient, generated by xent_symbolic {__version__} ({record.name} backend).",
+        "",
+        "Generated from the derivation and the forms derived from it (verdict of the checker at generation time):",
+        *status,
+        "",
+        f"Max relative error at generation time: {accuracy}.",
+        "Printed from the derivations: the loss and gradient expressions. Written by hand: the driver around them",
+        "(the input checks; one vectorised pass).",
+        "",
+        *_formulas(export),
+    ]
+    sizes = "\n".join(f"    {size} = {owner}.shape[{axis}]" for size, owner, axis in export.sizes)
+    body = fill(
+        _DRIVER,
+        {
+            "helpers": record.helpers.strip("\n"),
+            "signature": names,
+            "names": names + ("," if len(export.arguments) == 1 else ""),
+            "checks": _checks(export, record),
+            "sizes": sizes or "    pass",
+            "loss": loss,
+            "grads": ", ".join(grads),
+            "jit": record.jit,
+            "title": export.title.replace('"', "'"),
+            "parameters": ", ".join(a.name for a, _, _ in export.gradients),
+        },
+    )
+    return (
+        '"""' + "\n".join(header) + '\n"""\n\nfrom __future__ import annotations\n\n'
+        f"{record.imports}\n\n"
+        '__all__ = ["loss", "grad", "loss_and_grad", "InputError"]\n\n\n' + body.strip("\n") + "\n"
+    )
+
+
+# --- the accuracy at generation time ------------------------------------------------------------------------
+
+
+def _admissible(value: float, domain: sp.Set) -> bool:
+    return bool(np.isfinite(value)) and bool(domain.contains(sp.Rational(value)))
+
+
+def _draw(domain: sp.Set, rng: random.Random) -> float:
+    """A float64 value of `domain` (the domain's own sampler, rounded; a rounded value outside is drawn again)."""
+    for _ in range(50):
+        value = float(sample_value(domain, rng))
+        if _admissible(value, domain):
+            return value
+    raise NotExportable(f"no float64 value of {domain} was drawn in 50 tries")
+
+
+def _reference(expr: sp.Expr, values: dict, sizes: dict) -> mpmath.mpf:
+    concrete = expr.xreplace(sizes).doit().xreplace(values)
+    value = sp.N(concrete, DPS)
+    if not value.is_real or not value.is_finite:
+        return mpmath.nan
+    return mpmath.mpf(str(value))
+
+
+def _relative(computed: float, exact) -> float:
+    if mpmath.isnan(exact):
+        return 0.0
+    with mpmath.workdps(DPS):
+        exact = mpmath.mpf(exact)
+        error = abs(mpmath.mpf(float(computed)) - exact)
+        return float(error / abs(exact)) if exact != 0 else float(error)
+
+
+def _numpy(value) -> np.ndarray:
+    """A result of any backend as a NumPy array."""
+    return np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)
+
+
+def measure_accuracy(
+    export: GeneralExport, module: types.ModuleType, seed: int = 0
+) -> tuple[float, float, int, str]:
+    """(max relative error of the loss, of the gradient entries, points, the dtype computed in) of `module`
+    (float64 NumPy arrays in, its own arrays out) against a 50-digit evaluation of the derivation's own
+    expressions at random admissible points."""
+    rng = random.Random(seed)
+    worst_loss = worst_grad = 0.0
+    dtype = "float64"
+    for _ in range(POINTS):
+        sizes = {size: sp.Integer(rng.choice(SIZES)) for size, _, _ in export.sizes}
+        arrays, exact = [], {}
+        for a in export.arguments:
+            dims = tuple(int(sizes[s]) for s in a.shape)
+            array = np.array([_draw(a.domain, rng) for _ in range(int(np.prod(dims)))]).reshape(dims)
+            arrays.append(array if dims else float(array))
+            if dims:
+                for position in np.ndindex(*dims):
+                    exact[a.atom[tuple(sp.Integer(p + 1) for p in position)]] = sp.Rational(array[position])
+            else:
+                exact[a.atom] = sp.Rational(float(array))
+        loss, grads = module.loss_and_grad(*arrays)
+        dtype = str(_numpy(loss).dtype)
+        worst_loss = max(worst_loss, _relative(_numpy(loss), _reference(export.loss.start, exact, sizes)))
+        for (argument, indices, derivation), computed in zip(export.gradients, grads, strict=True):
+            value = _numpy(computed)
+            truth = derivation.steps[0].after  # the derived gradient, before the stable pass
+            dims = tuple(int(sizes[s]) for s in argument.shape)
+            for position in np.ndindex(*dims) if dims else [()]:
+                at = {index: sp.Integer(p + 1) for index, p in zip(indices, position, strict=True)}
+                reference = _reference(truth.xreplace(at), exact, sizes)
+                worst_grad = max(worst_grad, _relative(value[position], reference))
+    return worst_loss, worst_grad, POINTS, dtype
+
+
+def accuracy_text(worst: tuple[float, float, int, str]) -> str:
+    loss, grad, points, dtype = worst
+    return (
+        f"loss {loss:.1e}, gradient {grad:.1e} against a {DPS}-digit evaluation of the derivation's own "
+        f"expressions at {points} random admissible points (sizes {SIZES[0]}..{SIZES[-1]}), computed in {dtype}"
+    )
+
+
+def derivation_module(derivation: Derivation, backend_name: str = "numpy") -> tuple[str, GeneralExport]:
+    """(module source, export) of any checked derivation; where the backend is installed the header carries
+    the accuracy measured on the generated functions themselves."""
+    from .backends import require_backend
+    from .loading import load_module
+
+    export = prepare_export(derivation)
+    source = general_source(export, backend_name)
+    record = backend(backend_name)
+    if not record.available():
+        return source, export
+    require_backend(backend_name)
+    module = load_module(source, f"{derivation.name} --backend {backend_name}")
+    worst = measure_accuracy(export, module)
+    return general_source(export, backend_name, accuracy_text(worst)), export
+
+
+def derivation_of(target: object) -> Derivation:
+    """The derivation `target` names: a Derivation (or a checked one), a catalog entry's name, a derivation
+    file FILE.xent, or MODULE:FUNCTION / FILE.py:FUNCTION, a function of no arguments returning a Derivation."""
+    from ..check import CheckedDerivation
+
+    if isinstance(target, CheckedDerivation):
+        return target.derivation
+    if isinstance(target, Derivation):
+        return target
+    text = str(target)
+    if text.endswith(".xent"):
+        from ..derivation_file import read_derivation_file
+
+        return read_derivation_file(text).derivation
+    if ":" in text:
+        return _python_derivation(text)
+    from ..catalog import get
+
+    return get(text).build()
+
+
+def _python_derivation(text: str) -> Derivation:
+    import importlib
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    where, _, function = text.rpartition(":")
+    if not where or not function.isidentifier():
+        raise NotExportable(
+            f"{text!r}: write MODULE:FUNCTION or FILE.py:FUNCTION, e.g. examples/own_likelihood.py:mae"
+        )
+    try:
+        if where.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(Path(where).stem, where)
+            if spec is None or not Path(where).is_file():
+                raise NotExportable(f"{text!r}: there is no file {where}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)  # the user's own module, run as `python FILE.py` would import it
+        else:
+            if "" not in sys.path:
+                sys.path.insert(0, "")  # MODULE is looked up from the working directory, as `python -m` does
+            module = importlib.import_module(where)
+    except ImportError as error:
+        raise NotExportable(f"{text!r}: cannot import {where}: {error}") from None
+    builder = getattr(module, function, None)
+    if not callable(builder):
+        raise NotExportable(f"{text!r}: {where} has no function {function}")
+    derivation = builder()
+    if not isinstance(derivation, Derivation):
+        raise NotExportable(f"{text!r}: {function}() returned {type(derivation).__name__}, not a Derivation")
+    return derivation
