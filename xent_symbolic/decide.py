@@ -14,6 +14,7 @@ strict sign on an open box around the counterexample); it only adds to the metho
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,74 @@ def _default_prover(assumptions: Assumptions) -> Prover:
             return False
 
     return prove
+
+
+#: the most differing subterms a proof by congruence takes one by one before the whole difference is tried
+CONGRUENCE_PARTS = 8
+#: what binds a variable: a subterm under one is not a closed statement, so congruence stops at it
+_BINDERS = (sp.Sum, sp.Product, sp.Integral, sp.Derivative, sp.Lambda, sp.Subs)
+
+
+def differing_parts(a: sp.Basic, b: sp.Basic) -> list[tuple[sp.Expr, sp.Expr]] | None:
+    """The pairs of corresponding subterms where `a` and `b` differ, the trees walked in step (same head, same
+    number of arguments) down to the first difference; None where a differing pair is not a pair of
+    expressions (a condition, a relation). A binder (Sum, Derivative, ...) is never entered: the pair is the
+    whole bound term, its variables bound. If every pair is equal for every admissible value of the free
+    symbols, then a = b (substitution of equals)."""
+    if a == b:
+        return []
+    pairs = list(zip(a.args, b.args, strict=False))
+    if isinstance(a, (sp.Add, sp.Mul)) and type(a) is type(b):  # commutative: drop the common terms first
+        rest_a, rest_b = list(a.args), list(b.args)
+        for term in a.args:
+            if term in rest_b:
+                rest_a.remove(term)
+                rest_b.remove(term)
+        pairs = _matched(rest_a, rest_b) if len(rest_a) == len(rest_b) else []
+        same_head = bool(pairs)
+    else:
+        same_head = type(a) is type(b) and len(a.args) == len(b.args) and a.args
+    if same_head and not isinstance(a, _BINDERS):
+        parts: list[tuple[sp.Expr, sp.Expr]] = []
+        for x, y in pairs:
+            sub = differing_parts(x, y)
+            if sub is None:
+                return None
+            parts += sub
+        return parts
+    if not (isinstance(a, sp.Expr) and isinstance(b, sp.Expr)):
+        return None
+    return [(a, b)]
+
+
+def _matched(xs: list[sp.Basic], ys: list[sp.Basic]) -> list[tuple[sp.Basic, sp.Basic]]:
+    """The terms of two sums (or factors of two products) paired so that the pairs share the most arguments
+    (a rewrite keeps the untouched factors of a term); in order where there are more than four."""
+    if len(xs) > 4:
+        return list(zip(xs, ys, strict=True))
+
+    def shared(x: sp.Basic, y: sp.Basic) -> int:
+        return len(set(sp.Mul.make_args(x)) & set(sp.Mul.make_args(y)))
+
+    best = max(
+        itertools.permutations(range(len(ys))),
+        key=lambda order: sum(shared(x, ys[k]) for x, k in zip(xs, order, strict=True)),
+    )
+    return [(x, ys[k]) for x, k in zip(xs, best, strict=True)]
+
+
+def _by_congruence(reference: sp.Expr, candidate: sp.Expr, prover: Prover, budget: float) -> bool:
+    """reference = candidate proved part by part (differing_parts), each part within its share of `budget`;
+    False where the parts are the whole expressions, too many, or one is not proved."""
+    parts = differing_parts(reference, candidate)
+    if not parts or len(parts) > CONGRUENCE_PARTS or parts == [(reference, candidate)]:
+        return False
+    deadline = time.monotonic() + budget
+    for x, y in parts:
+        left = deadline - time.monotonic()
+        if left <= 0 or not prover(x - y, left):
+            return False
+    return True
 
 
 def exact_numbers(expr: sp.Expr) -> sp.Expr:
@@ -105,7 +174,12 @@ def decide_equality(
     # bounded: at most half the budget, so that the search has time; unbounded (xent check): up to all of it
     first = min(quick, budget / 2 if bounded_search else budget)
     started = time.monotonic()
-    if allow_proof and first > 0 and prover(difference, first):
+    # a rewrite of a few subterms (sigma -> its overflow-free form) is proved part by part, in half the time
+    if allow_proof and first > 0 and _by_congruence(reference, candidate, prover, first / 2):
+        return _confirmed_proof(
+            exprs_for(reference, candidate, others), assumptions, dps, search_options, confirm
+        )
+    if allow_proof and first > 0 and prover(difference, first - (time.monotonic() - started)):
         return _confirmed_proof(
             exprs_for(reference, candidate, others), assumptions, dps, search_options, confirm
         )
