@@ -46,6 +46,7 @@ SLOW_MODULES = frozenset(
         "test_export_backends",
         "test_export_catalog",
         "test_export_general",
+        "test_export_dask",
         "test_export_glm",
         "test_export_numpy",
         "test_export_stable",

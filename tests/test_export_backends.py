@@ -273,7 +273,7 @@ def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_he
     from xent_symbolic.primitives import BACKENDS as SPELLINGS
     from xent_symbolic.primitives import PRIMITIVES
 
-    assert tuple(BACKENDS) == ("numpy", "jax", "torch")
+    assert tuple(BACKENDS) == ("numpy", "jax", "torch", "dask")
     for name, record in BACKENDS.items():
         assert record.name == name and record.spelling in SPELLINGS
         assert set(record.functions) == FUNCTIONS

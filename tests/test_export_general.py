@@ -250,3 +250,15 @@ def test_the_header_tells_the_truth_when_the_formula_loses_accuracy():
     assert "(expm1-form)" in source
     loss_error = float(re.search(r"time: loss (\S+),", source).group(1))
     assert loss_error > 1e-12, source.splitlines()[:12]
+
+
+def test_a_derivation_exports_for_dask_too_reading_its_inputs_through_numpy():
+    pytest.importorskip("dask", reason="dask is not installed (optional extra)")
+    import dask.array as da
+
+    f = numeric_functions(MAE, "dask")
+    assert "dask: a derivation of your own reads its inputs into memory through NumPy" in f.source
+    y, mu = np.array([0.5, -1.0, 2.0]), np.array([1.0, 1.0, 1.0])
+    J, (dmu,) = f.loss_and_grad(da.from_array(mu, chunks=2), y)
+    assert J == pytest.approx(np.mean(np.abs(y - mu)), rel=1e-15)
+    np.testing.assert_allclose(dmu, np.sign(mu - y) / 3, rtol=1e-15)

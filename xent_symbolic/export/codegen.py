@@ -296,7 +296,7 @@ def _skeleton(name: str, record: Backend) -> str:
         pointwise, driver = _pointwise_functions(model, record.name), skeleton.linear
     else:
         values |= _regularisation_pieces(record.name, parameter="W", weight="sbc", dloss="G")
-        pieces = _softmax_blocked_pieces if skeleton.kind == "blocked" else _softmax_pieces
+        pieces = _softmax_pieces if skeleton.kind == "vectorised" else _softmax_blocked_pieces
         values |= pieces(record.name)
         pointwise, driver = "", skeleton.softmax
     helpers = record.helpers if skeleton.kind == "vectorised" else ""  # the blocked driver has its own

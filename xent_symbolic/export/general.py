@@ -404,6 +404,14 @@ def general_source(export: GeneralExport, backend_name: str, accuracy: str = "no
         f"Max relative error at generation time: {accuracy}.",
         "Printed from the derivations: the loss and gradient expressions. Written by hand: the driver around them",
         "(the input checks; one vectorised pass).",
+        *(
+            [
+                "dask: a derivation of your own reads its inputs into memory through NumPy (dask arrays are computed",
+                "first); the row-chunked pass is the catalog's linear and softmax models'.",
+            ]
+            if record.skeleton.kind == "chunked"
+            else []
+        ),
         "",
         *_formulas(export),
     ]

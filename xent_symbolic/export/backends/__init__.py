@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from ...errors import XentError, did_you_mean
-from . import jax_backend, numpy_backend, torch_backend
+from . import dask_backend, jax_backend, numpy_backend, torch_backend
 from .record import FUNCTIONS, SKELETON_KINDS, Backend, Skeleton
 
 __all__ = [
@@ -27,11 +27,11 @@ __all__ = [
 
 
 class MissingBackendError(XentError, ImportError):
-    """An optional array library (jax, torch) that is not installed."""
+    """An optional array library (jax, torch, dask) that is not installed."""
 
 
 #: every backend, in the order the CLI lists them
-_RECORDS = (numpy_backend.BACKEND, jax_backend.BACKEND, torch_backend.BACKEND)
+_RECORDS = (numpy_backend.BACKEND, jax_backend.BACKEND, torch_backend.BACKEND, dask_backend.BACKEND)
 
 #: backend name -> record
 BACKENDS: Mapping[str, Backend] = MappingProxyType({b.name: b for b in _RECORDS})

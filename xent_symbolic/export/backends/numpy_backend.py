@@ -71,8 +71,9 @@ def _regularisation(X, sample_weight, l2):
 '''
 
 
-# the driver of every linear model: one blocked pass over X, hand-written; @name@ are filled in per model
-LINEAR = '''
+# the part of every linear model's driver the chunked backends share: the input checks and the raw sums of
+# one blocked pass over X (hand-written); @name@ are filled in per model
+LINEAR_KERNEL = '''
 def _inputs(X, y, w, b):
     X = _features(X)
     n, d = X.shape
@@ -91,6 +92,46 @@ def _inputs(X, y, w, b):
     return X, y, w, b
 @hyperparameters@
 
+
+def _sums(X, y, w, b, hyper, sw, *, with_loss):
+    """(sum_i s_i l_i, sum_i s_i g_i x_i, sum_i s_i g_i) over the rows of checked arrays: one blocked pass."""
+    n, d = X.shape
+    rows = _block_rows(X)
+    total = X.dtype.type(0)
+    dw = np.zeros(d, dtype=X.dtype)
+    db = X.dtype.type(0)
+    for start in range(0, n, rows):
+        block = X[start : start + rows]
+        z = block @ w
+        z += b
+        if with_loss:
+            l, g = _pointwise_loss_dloss(z, y[start : start + rows], *hyper)
+        else:
+            g = _pointwise_dloss(z, y[start : start + rows], *hyper)
+        if sw is not None:
+            sb = sw[start : start + rows]
+            g = @wgrad@
+            if with_loss:
+                l = @wloss@
+        if with_loss:
+            total += l.sum()
+        dw += g @ block
+        db += g.sum()
+    return total, dw, db
+
+
+def _finish(n, w, total, dw, db, l2):
+    """(J, (dJ/dw, dJ/db)) from the sums over all n rows: the mean, then the penalty."""
+    total, dw = total / n, dw / n
+    if l2:
+        total += @penalty@
+        dw += @dpenalty@
+    return total, (dw, db / n)
+'''
+
+
+# the numpy API of every linear model over that kernel (hand-written)
+LINEAR_API = '''
 def loss(X, y, w, b@signature@):
     """J(w, b) = (1/n) sum_i l(z_i, y_i), z = X @ w + b: @mean@ (a scalar of X's dtype)."""
     X, y, w, b = _inputs(X, y, w, b)
@@ -126,38 +167,16 @@ def loss_and_grad(X, y, w, b@signature@):
 def _run(X, y, w, b, hyper, sample_weight, l2, *, with_loss):
     X, y, w, b = _inputs(X, y, w, b)
     sw, l2 = _regularisation(X, sample_weight, l2)
-    n, d = X.shape
-    rows = _block_rows(X)
-    total = X.dtype.type(0)
-    dw = np.zeros(d, dtype=X.dtype)
-    db = X.dtype.type(0)
-    for start in range(0, n, rows):
-        block = X[start : start + rows]
-        z = block @ w
-        z += b
-        if with_loss:
-            l, g = _pointwise_loss_dloss(z, y[start : start + rows], *hyper)
-        else:
-            g = _pointwise_dloss(z, y[start : start + rows], *hyper)
-        if sw is not None:
-            sb = sw[start : start + rows]
-            g = @wgrad@
-            if with_loss:
-                l = @wloss@
-        if with_loss:
-            total += l.sum()
-        dw += g @ block
-        db += g.sum()
-    total, dw = total / n, dw / n
-    if l2:
-        total += @penalty@
-        dw += @dpenalty@
-    return total, (dw, db / n)
+    return _finish(X.shape[0], w, *_sums(X, y, w, b, hyper, sw, with_loss=with_loss), l2)
 '''
 
 
-# the driver of softmax regression: one blocked pass over X with reused block buffers, hand-written
-SOFTMAX = '''
+LINEAR = LINEAR_KERNEL + LINEAR_API
+
+
+# the part of softmax regression's driver the chunked backends share: the input checks and the raw sums of
+# one blocked pass over X with reused block buffers (hand-written)
+SOFTMAX_KERNEL = '''
 def _inputs(X, Y, W, b):
     X = _features(X)
     n, d = X.shape
@@ -218,27 +237,9 @@ def _pointwise(Z, Y, *, with_loss, with_grad, E=None):
     return l, G
 
 
-def loss(X, Y, W, b, *, sample_weight=None, l2=0.0):
-    """J(W, b) = (1/n) sum_i s_i l_i + (l2/2) ||W||^2, Z = X @ W.T + b: the mean softmax cross-entropy (a scalar
-    of X's dtype; s = sample_weight, 1 by default)."""
-    return _run(X, Y, W, b, sample_weight, l2, with_grad=False)[0]
-
-
-def grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
-    """(dJ/dW, dJ/db) = ((1/n) (s (P - Y))^T X + l2 W, (1/n) sum_i s_i (P - Y)_i): one pass over X."""
-    return _run(X, Y, W, b, sample_weight, l2, with_loss=False)[1]
-
-
-def loss_and_grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
-    """(J, (dJ/dW, dJ/db)) in one pass over X."""
-    return _run(X, Y, W, b, sample_weight, l2)
-
-
-def _run(X, Y, W, b, sample_weight, l2, *, with_loss=True, with_grad=True):
-    """One blocked pass over X: per block Z = X_blk @ W.T + b, the losses summed into a scalar,
-    G = P - Y, dW += G.T @ X_blk, db += G.sum(0); no array of n rows is allocated."""
-    X, Y, W, b = _inputs(X, Y, W, b)
-    sw, l2 = _regularisation(X, sample_weight, l2)
+def _sums(X, Y, W, b, sw, *, with_loss=True, with_grad=True):
+    """(sum_i s_i l_i, sum_i s_i (P - Y)_i^T x_i, sum_i s_i (P - Y)_i) over checked arrays: one blocked pass, per
+    block Z = X_blk @ W.T + b; no array of n rows is allocated."""
     n, d = X.shape
     K = W.shape[0]
     rows = _block_rows(X, K)
@@ -265,16 +266,49 @@ def _run(X, Y, W, b, sample_weight, l2, *, with_loss=True, with_grad=True):
         if with_grad:
             dW += G.T @ block
             db += G.sum(axis=0)
+    return total, dW, db
+
+
+def _finish(n, W, total, dW, db, l2):
+    """(J, (dJ/dW, dJ/db)) from the sums over all n rows (dW None: the loss only)."""
     total = total / n
     if l2:
         total += @penalty@
-    if not with_grad:
+    if dW is None:
         return total, None
     dW /= n
     if l2:
         dW += @dpenalty@
     return total, (dW, db / n)
 '''
+
+
+# the numpy API of softmax regression over that kernel (hand-written)
+SOFTMAX_API = '''
+def loss(X, Y, W, b, *, sample_weight=None, l2=0.0):
+    """J(W, b) = (1/n) sum_i s_i l_i + (l2/2) ||W||^2, Z = X @ W.T + b: the mean softmax cross-entropy (a scalar
+    of X's dtype; s = sample_weight, 1 by default)."""
+    return _run(X, Y, W, b, sample_weight, l2, with_grad=False)[0]
+
+
+def grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
+    """(dJ/dW, dJ/db) = ((1/n) (s (P - Y))^T X + l2 W, (1/n) sum_i s_i (P - Y)_i): one pass over X."""
+    return _run(X, Y, W, b, sample_weight, l2, with_loss=False)[1]
+
+
+def loss_and_grad(X, Y, W, b, *, sample_weight=None, l2=0.0):
+    """(J, (dJ/dW, dJ/db)) in one pass over X."""
+    return _run(X, Y, W, b, sample_weight, l2)
+
+
+def _run(X, Y, W, b, sample_weight, l2, *, with_loss=True, with_grad=True):
+    X, Y, W, b = _inputs(X, Y, W, b)
+    sw, l2 = _regularisation(X, sample_weight, l2)
+    return _finish(X.shape[0], W, *_sums(X, Y, W, b, sw, with_loss=with_loss, with_grad=with_grad), l2)
+'''
+
+
+SOFTMAX = SOFTMAX_KERNEL + SOFTMAX_API
 
 
 # the helpers the general driver (the export of any derivation) is written over, as jax and torch spell them

@@ -15,8 +15,9 @@ __all__ = ["FUNCTIONS", "SKELETON_KINDS", "Backend", "Skeleton"]
 #: max(x, 0), min(x, 0), sign(x) (the derivative of abs)
 FUNCTIONS = frozenset({"where", "relu", "negative_part", "sign"})
 
-#: the drivers a skeleton may be: one blocked pass over X (numpy), or one vectorised pass (jax, torch)
-SKELETON_KINDS = ("blocked", "vectorised")
+#: the drivers a skeleton may be: one blocked pass over X (numpy), one vectorised pass (jax, torch), or the
+#: numpy kernel on each row block of a chunked array, the sums added in a tree (dask)
+SKELETON_KINDS = ("blocked", "vectorised", "chunked")
 
 
 @dataclass(frozen=True)
