@@ -21,6 +21,7 @@ __all__ = [
     "Differentiate",
     "Expm1Form",
     "Log1pForm",
+    "Log1pOfLogSumExp",
     "LogSigmoidToSoftplus",
     "LogSoftmax",
     "OverflowFreeSigmoid",
@@ -318,6 +319,32 @@ class ShiftLogSumExp(Rule):
             "sum_j exp(z_j) = exp(m) sum_j exp(z_j - m) for every real m; with m = max_k z_k no exponent is positive",
             r"$\sum_j e^{z_j} = e^m \sum_j e^{z_j - m}$ for every real $m$; with $m = \max_k z_k$ no exponent is "
             "positive",
+        )
+
+
+@final
+class Log1pOfLogSumExp(Rule):
+    """log(sum_j exp(u_j)) -> log1p(sum_j exp(u_j) - 1)   [equal: the sum is positive]
+
+    With the shift m = max_k z_k one term of the sum is exp(0) = 1 exactly: the code sums the others for
+    sum_j exp(u_j) - 1, so a loss near 0 (the right class far ahead) keeps its digits instead of rounding
+    log(1 + tiny) to 0."""
+
+    name = "log1p-of-log-sum-exp"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        return expr.replace(
+            lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.Sum),
+            lambda e: log1p(e.args[0] - 1),
+        )
+
+    def justification(self):
+        return Phrase(
+            "log(sum_j exp(u_j)) = log1p(sum_j exp(u_j) - 1); one term is exp(0) = 1, so the code sums the others: a "
+            "loss near 0 keeps its digits",
+            r"$\log \sum_j e^{u_j} = \operatorname{log1p}(\sum_j e^{u_j} - 1)$; one term is $e^0 = 1$, so the code "
+            "sums the others: a loss near 0 keeps its digits",
         )
 
 

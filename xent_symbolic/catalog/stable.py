@@ -9,6 +9,7 @@ from ..core import Derivation, Name
 from ..functions import sigmoid, softplus
 from ..stable_rules import (
     Differentiate,
+    Log1pOfLogSumExp,
     LogSigmoidToSoftplus,
     LogSoftmax,
     OverflowFreeSigmoid,
@@ -129,7 +130,8 @@ def _softmax_assumptions() -> Assumptions:
 
 def derive_softmax_logits() -> Derivation:
     """The per-example softmax cross-entropy from the logits: -sum_k y_k log softmax(z)_k
-    = sum_k y_k (log sum_j exp(z_j) - z_k) = sum_k y_k (m + log sum_j exp(z_j - m) - z_k) for any real m."""
+    = sum_k y_k (log sum_j exp(z_j) - z_k) = sum_k y_k (m + log sum_j exp(z_j - m) - z_k) for any real m, the
+    log-sum-exp as log1p of the sum less its max term (exactly 1 when m is the max)."""
     start = -sp.Sum(yk[k] * sp.log(sp.exp(zk[k]) / sp.Sum(sp.exp(zk[j]), (j, 1, K))), (k, 1, K))
     derivation = Derivation(
         name="softmax-logits",
@@ -141,6 +143,7 @@ def derive_softmax_logits() -> Derivation:
     return (
         derivation.apply(LogSoftmax())
         .apply(ShiftLogSumExp(m))
-        .apply(ShiftedLogits(zk, uk, m), name=LOSS)
+        .apply(ShiftedLogits(zk, uk, m))
+        .apply(Log1pOfLogSumExp(), name=LOSS)
         .named(LOSS)
     )

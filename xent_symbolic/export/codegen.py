@@ -129,37 +129,30 @@ def _pointwise_functions(model: Export, backend: str) -> str:
     return "\n\n".join(chunks)
 
 
+def _softmax_lse(final: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """(the log-sum-exp atom log1p(sum_j exp(u_j) - 1) of the checked softmax-logits form, the loss in lse)."""
+    (atom,) = [a for a in final.atoms(log1p) if a.args[0].has(sp.Sum)]
+    return atom, final.xreplace({atom: sp.Symbol("lse", real=True)})
+
+
 def _softmax_pieces(backend: str) -> dict[str, str]:
-    """The lse and loss lines of the softmax case (vectorised drivers), printed from the checked max-shifted form."""
-    final = derive_softmax_logits().current
-    (log_sum,) = [a for a in final.atoms(sp.log) if isinstance(a.args[0], sp.Sum)]
-    lse = sp.Symbol("lse", real=True)
-    loss = final.xreplace({log_sum: lse})
-    arrays = {uk: "U", yk: "Y"}
-    return {"lse": print_array(log_sum, backend, arrays), "loss": print_array(loss, backend, arrays)}
+    """The lse and loss lines of the softmax case, printed from the checked form (lse = log1p(rest): `rest`,
+    the sum less its max term, is the drivers' own line)."""
+    _, loss = _softmax_lse(derive_softmax_logits().current)
+    rest = sp.Symbol("rest", real=True)
+    return {
+        "lse": print_array(log1p(rest), backend, {}),
+        "loss": print_array(loss, backend, {uk: "U", yk: "Y"}),
+    }
 
 
 def _softmax_blocked_pieces(backend: str) -> dict[str, str]:
-    """The numpy block's lines, printed from the checked max-shifted form with exp(U) computed once:
-    E = exp(U), s = sum_j E_j, lse = log(s) (the checked log-sum-exp), then the loss in lse."""
-    final = derive_softmax_logits().current
-    (log_sum,) = [a for a in final.atoms(sp.log) if isinstance(a.args[0], sp.Sum)]
-    total = log_sum.args[0]
-    exponent = sp.IndexedBase("e", real=True)
-    shared = total.replace(
-        lambda a: isinstance(a, sp.exp) and isinstance(a.args[0], sp.Indexed),
-        lambda a: exponent[a.args[0].indices],
-    )
-    s, lse = sp.Symbol("s", positive=True), sp.Symbol("lse", real=True)
-    (term,) = total.function.atoms(sp.exp)
+    """As _softmax_pieces, and exp(U) into the block's buffer (the one exp the block computes)."""
+    atom, _ = _softmax_lse(derive_softmax_logits().current)
+    (term,) = atom.args[0].atoms(sp.exp)
     exp_u = print_array(term, backend, {uk: "U"})
     assert exp_u == "np.exp(U)", exp_u  # the buffer below is passed to this one call
-    return {
-        "exp_u": "np.exp(U, out=E) if E is not None else np.exp(U)",
-        "exp_sum": print_array(shared, backend, {exponent: "E"}),
-        "lse": print_array(sp.log(s), backend, {}),
-        "loss": print_array(final.xreplace({log_sum: lse}), backend, {uk: "U", yk: "Y"}),
-    }
+    return {"exp_u": "np.exp(U, out=E) if E is not None else np.exp(U)", **_softmax_pieces(backend)}
 
 
 def _docstring(name: str, record: Backend, provenance: list[Provenance], formulas: str) -> str:

@@ -30,7 +30,8 @@ SOFTMAX_FORMULAS = """
 Formulas (i = 1..n examples, j = 1..d features, k = 1..K classes)
   Z_ik   = sum_j X_ij W_kj + b_k                                 (Z = X @ W.T + b)
   U_ik   = Z_ik - max_k Z_ik                                     (shifted logits: every U_ik <= 0)
-  lse_i  = log sum_k exp(U_ik)                                   (softmax-logits: max-shifted log-sum-exp)
+  lse_i  = log1p(sum_k exp(U_ik) - 1)                           (softmax-logits: max-shifted log-sum-exp)
+         = log1p(rest_i), rest_i the sum without one max term (exp(0) = 1): a loss near 0 keeps its digits
   l_i    = sum_k Y_ik (lse_i - U_ik)                             (= log sum_k exp(Z_ik) - sum_k Y_ik Z_ik)
   P_ik   = exp(U_ik - lse_i)                                     (softmax probabilities)
   J      = (1/n) sum_i l_i

@@ -226,13 +226,14 @@ def _pointwise(Z, Y, *, with_loss, with_grad, E=None):
     Z -= Z.max(axis=1, keepdims=True)
     U = Z
     E = @exp_u@
-    s = @exp_sum@
+    # sum_j exp(u_j) - 1 without cancellation: one term is exp(0) = 1 exactly, the others are summed
+    rest = np.where(U < 0, E, 0).sum(axis=1, keepdims=True) + ((U == 0).sum(axis=1, keepdims=True, dtype=U.dtype) - 1)
     lse = @lse@
     l = (@loss@).ravel() if with_loss else None
     G = None
     if with_grad:
         G = E  # P = exp(U) / sum exp(U): the softmax, unchanged by the shift; exp computed once
-        G /= s
+        G /= 1 + rest
         G -= Y
     return l, G
 

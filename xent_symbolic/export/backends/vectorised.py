@@ -175,8 +175,11 @@ def _inputs(X, Y, W, b):
 def _pointwise(Z, Y):
     """Per-example losses and dl/dZ = P - Y (printed from the checked softmax-logits form)."""
     U = Z - @row_max@
+    E = @exp@(U)
+    # sum_j exp(u_j) - 1 without cancellation: one term is exp(0) = 1 exactly, the others are summed
+    rest = (E * (U < 0)).sum(@axis@=1, @keepdims@=True) + ((U == 0).sum(@axis@=1, @keepdims@=True) - 1)
     lse = @lse@
-    return (@loss@).ravel(), @exp@(U - lse) - Y
+    return (@loss@).ravel(), E / (1 + rest) - Y
 
 
 def _value_and_gradient(X, Y, W, b, sw, l2):
