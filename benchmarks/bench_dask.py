@@ -11,12 +11,11 @@ first 10^6 rows held in memory. Medians of repeats; never part of the tests.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+from bench_export import median_time  # the same medians: a warm-up call, then the median of repeats
 
 from xent_symbolic.export import numeric_functions
 
@@ -30,16 +29,6 @@ def _on_disk(path: Path, rows: int, cols: int, seed: int = 0) -> np.memmap:
             X[start : start + 10**6] = rng.normal(size=(min(10**6, rows - start), cols))
         X.flush()
     return np.load(path, mmap_mode="r")
-
-
-def _median(function, repeats: int) -> float:
-    function()  # warm up (and, for the memmap, the page cache)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -70,10 +59,10 @@ def main() -> None:
     ours_numpy = numeric_functions("logistic-regression")
     X = da.from_array(X_disk, chunks=(args.chunk_rows, cols))
     y = da.from_array(y_all, chunks=args.chunk_rows)
-    t_dask = _median(lambda: ours_dask.loss_and_grad(X, y, w, b), args.repeats)
+    t_dask = median_time(lambda: ours_dask.loss_and_grad(X, y, w, b), args.repeats)
     fits = min(rows, 10**6)
     X_mem, y_mem = np.array(X_disk[:fits]), y_all[:fits]
-    t_numpy = _median(lambda: ours_numpy.loss_and_grad(X_mem, y_mem, w, b), max(args.repeats, 5))
+    t_numpy = median_time(lambda: ours_numpy.loss_and_grad(X_mem, y_mem, w, b), max(args.repeats, 5))
     J_dask = ours_dask.loss(da.from_array(X_disk[:fits], chunks=(args.chunk_rows, cols)), y_mem, w, b)
     agreement = abs(J_dask - ours_numpy.loss(X_mem, y_mem, w, b)) / abs(ours_numpy.loss(X_mem, y_mem, w, b))
     print("| export | data | rows | chunks | time per loss_and_grad | examples per second |")

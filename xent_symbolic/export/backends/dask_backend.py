@@ -4,8 +4,10 @@ or on a dask.distributed cluster."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from . import numpy_backend
-from .record import Backend, Skeleton
+from .record import Skeleton
 
 # what the dask driver of every model shares: dask arrays chunked by rows, the parameters checked once here,
 # each block's sums computed where the block is (the numpy kernel), the sums added pairwise (hand-written)
@@ -167,21 +169,12 @@ the workers this module with client.upload_file. The value checks run on each bl
 block starts.
 """
 
-BACKEND = Backend(
+#: the numpy backend's spelling (its kernels run on NumPy blocks), with dask's imports, driver and notes
+BACKEND = replace(
+    numpy_backend.BACKEND,
     name="dask",
     package="dask",
     imports="import dask\nimport dask.array as da\nimport numpy as np",
-    spelling="numpy",  # the kernels are the numpy module's, run on NumPy blocks
-    functions=numpy_backend.BACKEND.functions,
-    isfinite="np.isfinite",
-    exp="np.exp",
-    row_max="Z.max(axis=1, keepdims=True)",
-    permute="np.transpose({0}, {1})",
-    einsum="np.einsum({0}, optimize=True)",
-    axis="axis",
-    keepdims="keepdims",
-    convert="X.astype(np.float64)",
-    helpers=numpy_backend.HELPERS,
     skeleton=Skeleton(
         "chunked",
         numpy_backend.COMMON,
