@@ -53,3 +53,26 @@ def test_softmax_cross_entropy_is_accurate_when_the_loss_is_tiny(backend):
         error = float(abs(mpmath.mpf(float(value)) - exact) / exact) / (eps * max(1.0, np.abs(Z[i]).max()))
         worst = max(worst, error)
     assert worst < 8, worst
+
+
+@pytest.mark.parametrize("epsilon", [1e-6, 0.1])
+def test_label_smoothing_keeps_its_digits_at_a_small_epsilon(epsilon):
+    # 1 - ytilde at y = 1 is epsilon/2: computed as 1 minus a number near 1 it had 1.4e-10 relative error
+    f = numeric_functions("label-smoothing")
+    worst_loss = worst_grad = 0.0
+    for z in np.linspace(-1000, 1000, 201):
+        for label in (0.0, 1.0):
+            loss, (_, db) = f.loss_and_grad(
+                np.array([[z]]), np.array([label]), np.array([1.0]), 0.0, epsilon=epsilon
+            )
+            with mpmath.workdps(60):
+                e, Z = mpmath.mpf(epsilon), mpmath.mpf(z)
+                smooth = (1 - e) * label + e / 2
+                exact = smooth * mpmath.log1p(mpmath.exp(-Z)) + (1 - smooth) * mpmath.log1p(mpmath.exp(Z))
+                up, down = (1 - smooth) / (1 + mpmath.exp(-Z)), smooth / (1 + mpmath.exp(Z))
+                value, slope = mpmath.mpf(float(loss)), mpmath.mpf(float(db))  # db = dl/dz for one example
+                worst_loss = max(worst_loss, float(abs(value - exact) / exact))
+                # the gradient is a difference of two terms: its error measured against their sizes
+                worst_grad = max(worst_grad, float(abs(slope - (up - down)) / (up + down)))
+    assert worst_loss < 4e-16, worst_loss
+    assert worst_grad < 4e-16, worst_grad

@@ -118,6 +118,7 @@ def _by_congruence(reference: sp.Expr, candidate: sp.Expr, prover: Prover, budge
     """reference = candidate proved part by part (differing_parts), each part within its share of `budget`;
     False where the parts are the whole expressions, too many, or one is not proved."""
     parts = differing_parts(reference, candidate)
+    parts = list(dict.fromkeys(parts)) if parts else parts  # a rewritten subterm that occurs twice: one proof
     if not parts or len(parts) > CONGRUENCE_PARTS or parts == [(reference, candidate)]:
         return False
     deadline = time.monotonic() + budget

@@ -20,6 +20,7 @@ __all__ = [
     "STABLE_PASS",
     "Differentiate",
     "Expm1Form",
+    "LabelComplement",
     "Log1pForm",
     "Log1pOfLogSumExp",
     "LogSigmoidToSoftplus",
@@ -197,6 +198,41 @@ class SoftplusForm(Rule):
             "log(1 + exp(x)) = softplus(x), computed as max(x, 0) + log1p(exp(-|x|)): no overflow",
             r"$\log(1 + e^x) = \operatorname{softplus}(x)$, computed as $\max(x, 0) + \operatorname{log1p}(e^{-|x|})$: "
             "no overflow",
+        )
+
+
+@final
+class LabelComplement(Rule):
+    """1 - c y - e -> c (1 - y) + (1 - c - e) for a label y (c, e free of y)   [equal: the same polynomial]
+
+    1 - ytilde for a smoothed label ytilde = (1 - epsilon) y + epsilon/2 is, at y = 1, 1 minus a number near 1:
+    computed as written it loses the digits of epsilon/2; as (1 - epsilon)(1 - y) + epsilon/2 it is exact."""
+
+    name = "label-complement"
+    relation = Relation.EQUAL
+
+    def __init__(self, label: sp.Symbol) -> None:
+        self.label = label
+
+    def _split(self, e: sp.Basic) -> tuple[sp.Expr, sp.Expr] | None:
+        if not isinstance(e, sp.Add) or sp.S.One not in e.args:
+            return None
+        c = -e.coeff(self.label)
+        if c == 0 or c.has(self.label):
+            return None
+        rest = sp.expand(e - c * (1 - self.label))
+        return None if rest.has(self.label) else (c, rest)
+
+    def rewrite(self, expr, assumptions):
+        return expr.replace(
+            lambda e: self._split(e) is not None,
+            lambda e: self._split(e)[0] * (1 - self.label) + self._split(e)[1],
+        )
+
+    def justification(self):
+        return Phrase(
+            "1 - ((1 - epsilon) y + epsilon/2) = (1 - epsilon)(1 - y) + epsilon/2: no cancellation at y = 1",
+            r"$1 - ((1 - \epsilon) y + \epsilon/2) = (1 - \epsilon)(1 - y) + \epsilon/2$: no cancellation at $y = 1$",
         )
 
 

@@ -18,6 +18,7 @@ from ..functions import sigmoid
 from ..rules import Substitute
 from ..stable_rules import (
     Differentiate,
+    LabelComplement,
     LogSigmoidToSoftplus,
     OverflowFreeSigmoid,
     OverflowFreeSoftplus,
@@ -178,10 +179,15 @@ def derive_poisson_pointwise_gradient() -> Derivation:
 # --- class-weighted and label-smoothed binary cross-entropy ----------------------------------------------
 
 
-def _bce_like(name: str, title: str, final: sp.Expr, hyper) -> Derivation:
+def _bce_like(name: str, title: str, final: sp.Expr, hyper, *, complement: bool = False) -> Derivation:
+    """The catalog summand in the logit: log-sigmoid to softplus, (the label's complement without
+    cancellation,) softplus overflow-free."""
     start = catalog_summand(final, {yhat[i]: sigmoid(z), y_i[i]: y})
     derivation = Derivation(name, title, start, _assumptions(BINARY, _BINARY_LABEL, *hyper), LOSS)
-    return derivation.apply(_LOG_SIGMOID).apply(_STABLE_SOFTPLUS, name=LOSS).named(LOSS)
+    derivation = derivation.apply(_LOG_SIGMOID)
+    if complement:
+        derivation = derivation.apply(LabelComplement(y))
+    return derivation.apply(_STABLE_SOFTPLUS, name=LOSS).named(LOSS)
 
 
 def derive_weighted_bce_logits() -> Derivation:
@@ -205,12 +211,14 @@ def derive_weighted_bce_logits_gradient() -> Derivation:
 
 
 def derive_label_smoothing_logits() -> Derivation:
-    """With ytilde = (1 - epsilon) y + epsilon/2: ytilde softplus(-z) + (1 - ytilde) softplus(z), overflow-free."""
+    """With ytilde = (1 - epsilon) y + epsilon/2: ytilde softplus(-z) + (1 - ytilde) softplus(z), 1 - ytilde as
+    (1 - epsilon)(1 - y) + epsilon/2 (exact at y = 1), softplus overflow-free."""
     return _bce_like(
         "label-smoothing-logits",
         "Label-smoothed binary cross-entropy from the logit, in an overflow-free form",
         derive_label_smoothing().current,
         _EPSILON,
+        complement=True,
     )
 
 
