@@ -81,7 +81,12 @@ def differing_parts(a: sp.Basic, b: sp.Basic) -> list[tuple[sp.Expr, sp.Expr]] |
             if term in rest_b:
                 rest_a.remove(term)
                 rest_b.remove(term)
-        pairs = _matched(rest_a, rest_b) if len(rest_a) == len(rest_b) else []
+        if len(rest_a) == len(rest_b):
+            pairs = _matched(rest_a, rest_b)
+        elif len(rest_a) < len(a.args):  # the common terms dropped: the rest of each side is one part
+            return differing_parts(a.func(*rest_a), b.func(*rest_b))
+        else:
+            pairs = []
         same_head = bool(pairs)
     else:
         same_head = type(a) is type(b) and len(a.args) == len(b.args) and a.args
