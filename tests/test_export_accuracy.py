@@ -76,3 +76,20 @@ def test_label_smoothing_keeps_its_digits_at_a_small_epsilon(epsilon):
                 worst_grad = max(worst_grad, float(abs(slope - (up - down)) / (up + down)))
     assert worst_loss < 4e-16, worst_loss
     assert worst_grad < 4e-16, worst_grad
+
+
+def test_the_poisson_gradient_is_conditioning_accurate_near_its_zero_as_its_header_says():
+    f = numeric_functions("poisson")
+    assert (
+        "g = exp(z) - y cancels near its zero (exp(z) ~ y): there it is accurate to its conditioning"
+        in f.source
+    )
+    worst = 0.0
+    for y in (0.5, 1.0, 3.0, 1e3):
+        for z in np.log(y) + np.array([-1e-9, -1e-12, 0.0, 1e-12, 1e-9]):
+            _, (_, db) = f.loss_and_grad(np.array([[z]]), np.array([y]), np.array([1.0]), 0.0)
+            with mpmath.workdps(50):
+                exact = mpmath.exp(mpmath.mpf(float(z))) - y
+                scale = mpmath.exp(mpmath.mpf(float(z))) + y
+                worst = max(worst, float(abs(mpmath.mpf(float(db)) - exact) / scale))
+    assert worst < 4 * np.finfo(float).eps, worst

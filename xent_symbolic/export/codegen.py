@@ -351,6 +351,12 @@ def _linear_formulas(model: Export) -> str:
             "exp(z) overflows to inf beyond z ~ 709 (float64) or ~ 88 (float32): there the true loss exceeds the"
         )
         lines.append("largest float, so inf is the correctly rounded answer, not an artefact of the formula.")
+        lines.append(
+            "g = exp(z) - y cancels near its zero (exp(z) ~ y): there it is accurate to its conditioning,"
+        )
+        lines.append(
+            "|error| <= a few eps (exp(z) + y), not relatively; the loss itself has no such cancellation."
+        )
     return "\n".join(lines) + "\n"
 
 
