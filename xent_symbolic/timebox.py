@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -76,24 +77,41 @@ def _expire(signum, frame):
 
 
 class _Watchdog:
-    """Raises BudgetExceeded in one (non-main) thread at a deadline, unless cancelled first."""
+    """Raises BudgetExceeded in one (non-main) thread at a deadline, unless cancelled first; like the main
+    thread's alarm it repeats every _REPEAT seconds until the block ends, and waits _RETRY while the thread
+    runs a gc callback (an exception raised there is dropped, and the budget with it)."""
 
     def __init__(self, thread_id: int, delay: float) -> None:
         self.thread_id = thread_id
         self.cancelled = threading.Event()
-        self.timer = threading.Timer(max(delay, 0.0), self._fire)
-        self.timer.daemon = True
-        self.timer.start()
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+        self._schedule(max(delay, 0.0))
+
+    def _schedule(self, delay: float) -> None:
+        with self.lock:
+            if self.cancelled.is_set():
+                return
+            self.timer = threading.Timer(delay, self._fire)
+            self.timer.daemon = True
+            self.timer.start()
 
     def _fire(self) -> None:
-        if not self.cancelled.is_set():
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                ctypes.c_ulong(self.thread_id), ctypes.py_object(BudgetExceeded)
-            )
+        if self.cancelled.is_set():
+            return
+        if _in_gc_callback(sys._current_frames().get(self.thread_id)):
+            self._schedule(_RETRY)
+            return
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(self.thread_id), ctypes.py_object(BudgetExceeded)
+        )
+        self._schedule(_REPEAT)
 
     def cancel(self) -> None:
-        self.cancelled.set()
-        self.timer.cancel()
+        with self.lock:
+            self.cancelled.set()
+            if self.timer is not None:
+                self.timer.cancel()
 
 
 #: the least delay of an alarm: an enclosing budget found spent when an inner block ends fires this much later,
