@@ -50,6 +50,11 @@ or not summing to 1, nan in Y, nan or inf in W or b. nan or inf in X is not chec
 """
 
 
+def steps_text(count: int) -> str:
+    """A derivation's step count in a header's list of derivations: ' 1 step  ', '10 steps ' (8 wide)."""
+    return f"{count:>2} step{'' if count == 1 else 's'}".ljust(8)
+
+
 # validation of the keyword-only hyperparameters (plain Python floats: they keep float32 arrays float32)
 HYPERPARAMETER_HELPER = '''
 
