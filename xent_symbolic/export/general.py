@@ -29,6 +29,8 @@ from ..stable_rules import STABLE_PASS
 from .backends import Backend, backend
 from .fill import fill
 from .index_printer import IndexPrinter, UnprintableError
+from .loading import load_module
+from .templates import steps_text
 
 __all__ = [
     "Argument",
@@ -77,6 +79,7 @@ class GeneralExport:
     gradients: tuple[tuple[Argument, tuple[sp.Symbol, ...], Derivation], ...]
     arguments: tuple[Argument, ...]
     sizes: tuple[tuple[sp.Symbol, str, int], ...]  # size, the argument whose axis it is, the axis
+    verdicts: tuple[str | None, ...]  # the checker's verdict on each derived form (None: no steps)
 
     @property
     def derived(self) -> tuple[Derivation, ...]:
@@ -176,7 +179,7 @@ def prepare_export(derivation: Derivation) -> GeneralExport:
     loss = _stable_pass(
         Derivation(f"{name}-stable", f"{derivation.title}: stable form", final, assumptions, Name("J", "J"))
     )
-    taken = {s.name for s in final.free_symbols} | {i.name for i in final.atoms(sp.Symbol)}
+    taken = {symbol.name for symbol in final.atoms(sp.Symbol)}  # free and bound: no output index may clash
     free = [sp.Symbol(c, integer=True, positive=True) for c in _OUTPUT_INDICES if c not in taken]
     gradients = []
     for argument in (a for a in arguments if a.parameter):
@@ -193,7 +196,12 @@ def prepare_export(derivation: Derivation) -> GeneralExport:
             start_name,
         ).apply(EvaluateDerivative(entry, f"differentiate by {entry}, deltas collapsed"), name=start_name)
         gradients.append((argument, indices, _stable_pass(gradient)))
-    export = GeneralExport(
+    derived = (loss, *(d for _, _, d in gradients))
+    verdicts = tuple(check(d, budget=_CHECK_BUDGET).status if d.steps else None for d in derived)
+    for form, verdict in zip(derived, verdicts, strict=True):
+        if verdict is Status.REFUTED:
+            raise NotExportable(f"{form.name}: a derived step is refuted (a bug: please report it)")
+    return GeneralExport(
         name,
         derivation.title,
         checked.status.value,
@@ -202,12 +210,8 @@ def prepare_export(derivation: Derivation) -> GeneralExport:
         tuple(gradients),
         tuple(arguments),
         tuple(sizes),
+        tuple(None if v is None else v.value for v in verdicts),
     )
-    for derived in export.derived:
-        status = check(derived, budget=_CHECK_BUDGET).status if derived.steps else Status.PROVED
-        if status is Status.REFUTED:
-            raise NotExportable(f"{derived.name}: a derived step is refuted (a bug: please report it)")
-    return export
 
 
 # --- the module ---------------------------------------------------------------------------------------------
@@ -278,30 +282,40 @@ def loss_and_grad(@signature@):
 '''
 
 
-#: the finiteness test of a scalar (a Python float) in the generated input checks
-_SCALAR_FINITE = "(abs({0}) < float('inf'))"
-
-
-def _condition(name: str, domain: sp.Set, finite: str) -> tuple[str, str] | None:
-    """(condition, words) of values in `domain`, `finite` spelling the finiteness test ({0} the value); None
-    where the driver cannot check the set."""
+def _domain_words(domain: sp.Set) -> str | None:
+    """What a value of `domain` must be, in an error message: 'one of {0, 1}', 'finite and in (0, 1)'; None
+    where the driver does not check the set."""
     if isinstance(domain, sp.FiniteSet) and all(v.is_number for v in domain):
-        values = sorted(domain)
-        condition = (" | " if finite != _SCALAR_FINITE else " or ").join(
-            f"({name} == {float(v)!r})" for v in values
-        )
-        return condition, f"one of {{{', '.join(map(str, values))}}}"
+        return f"one of {{{', '.join(map(str, sorted(domain)))}}}"
     if isinstance(domain, sp.Interval):
-        parts = [finite.format(name)]
-        if domain.inf != -sp.oo:
-            parts.append(f"({name} {'>' if domain.left_open else '>='} {float(domain.inf)!r})")
-        if domain.sup != sp.oo:
-            parts.append(f"({name} {'<' if domain.right_open else '<='} {float(domain.sup)!r})")
         low = "-inf" if domain.inf == -sp.oo else f"{float(domain.inf):g}"
         high = "inf" if domain.sup == sp.oo else f"{float(domain.sup):g}"
-        words = f"finite and in {'(' if domain.left_open else '['}{low}, {high}{')' if domain.right_open else ']'}"
-        return (" & " if finite != _SCALAR_FINITE else " and ").join(parts), words
+        return f"finite and in {'(' if domain.left_open else '['}{low}, {high}{')' if domain.right_open else ']'}"
     return None
+
+
+def _condition(name: str, domain: sp.Set, isfinite: str | None) -> str:
+    """The test that `name` lies in `domain` (a set _domain_words describes): elementwise over an array with
+    the backend's `isfinite`, or on a Python float (isfinite None)."""
+    scalar = isfinite is None
+    if isinstance(domain, sp.FiniteSet):
+        return (" or " if scalar else " | ").join(f"({name} == {float(v)!r})" for v in sorted(domain))
+    parts = [f"(abs({name}) < float('inf'))" if scalar else f"{isfinite}({name})"]
+    if domain.inf != -sp.oo:
+        parts.append(f"({name} {'>' if domain.left_open else '>='} {float(domain.inf)!r})")
+    if domain.sup != sp.oo:
+        parts.append(f"({name} {'<' if domain.right_open else '<='} {float(domain.sup)!r})")
+    return (" and " if scalar else " & ").join(parts)
+
+
+def _shape_text(shape: tuple[sp.Symbol, ...]) -> str:
+    """An array's shape as a Python tuple of its sizes: '(n,)', '(n, K)'."""
+    return f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
+
+
+def _size_lines(export: GeneralExport) -> list[str]:
+    """Each size read off the shape of the argument it is an axis of: '    n = p.shape[0]'."""
+    return [f"    {size} = {owner}.shape[{axis}]" for size, owner, axis in export.sizes]
 
 
 def _checks(export: GeneralExport, record: Backend) -> str:
@@ -315,28 +329,25 @@ def _checks(export: GeneralExport, record: Backend) -> str:
         lines.append(f'    floating = [v for v in ({candidates},) if _dtype(v) in ("float32", "float64")]')
         lines.append(f"    reference = floating[0] if floating else {arrays[0].name} * 1.0")
         lines += [f"    {a.name} = _cast({a.name}, reference)" for a in arrays]
-    for size, owner, axis in export.sizes:
-        lines.append(f"    {size} = {owner}.shape[{axis}]")
+    lines += _size_lines(export)
     for a in arrays:
-        expected = ", ".join(str(s) for s in a.shape)
-        words = expected + ("," if len(a.shape) == 1 else "")
-        lines.append(f"    if tuple({a.name}.shape) != ({expected},):")
+        expected = _shape_text(a.shape)
+        lines.append(f"    if tuple({a.name}.shape) != {expected}:")
         lines.append(
-            f'        raise InputError(f"{a.name} must have shape ({words}) = {{({expected},)}} to match the '
+            f'        raise InputError(f"{a.name} must have shape {expected} = {{{expected}}} to match the '
             f'other arguments, got {{tuple({a.name}.shape)}}")'
         )
     for a in export.arguments:
         if not a.shape:
             lines.append(f'    {a.name} = _scalar("{a.name}", {a.name})')
-        finite = record.isfinite + "({0})" if a.shape else _SCALAR_FINITE
-        condition = _condition(a.name, a.domain, finite)
-        if condition is None:
+        words = _domain_words(a.domain)
+        if words is None:
             continue
-        ok, words = condition
         if a.shape:
+            ok = _condition(a.name, a.domain, record.isfinite)
             lines.append(f'    _within("{a.name}", {a.name}, {ok}, "{words}")')
         else:
-            lines.append(f"    if not ({ok}):")
+            lines.append(f"    if not ({_condition(a.name, a.domain, None)}):")
             lines.append(
                 f'        raise InputError(f"{a.name} must be {words}, got {a.name} = {{{a.name}!r}}")'
             )
@@ -354,9 +365,9 @@ def _printed(export: GeneralExport, record: Backend) -> tuple[str, list[str]]:
         for argument, indices, derivation in export.gradients:
             printer = IndexPrinter(record.name, arrays, sizes, indices)
             printed = printer.print(derivation.current)
-            code = printer._align(printed, indices) if set(printed.axes) <= set(indices) else None
-            if code is None:
+            if not set(printed.axes) <= set(indices):
                 raise NotExportable(f"{derivation.name}: the gradient keeps the free indices {printed.axes}")
+            code = printer.align(printed, indices)
             grads.append(f"({code}) + 0 * {argument.name}")  # the parameter's shape and dtype, always
     except UnprintableError as error:
         raise NotExportable(f"{export.name}: {error}") from None
@@ -370,30 +381,26 @@ def _formulas(export: GeneralExport) -> list[str]:
         lines.append(f"  dJ/d{entry} = {derivation.steps[0].after}")
     lines += ["", "Inputs"]
     for a in export.arguments:
-        shape = (
-            f"({', '.join(map(str, a.shape))}{',' if len(a.shape) == 1 else ''})" if a.shape else "a scalar"
-        )
-        condition = _condition(a.name, a.domain, "{0}")
-        where = condition[1] if condition else f"in {a.domain} (not checked)"
+        shape = _shape_text(a.shape) if a.shape else "a scalar"
+        where = _domain_words(a.domain) or f"in {a.domain} (not checked)"
         lines.append(f"  {a.name:<8} {shape}, {where}{'  (a parameter)' if a.parameter else ''}")
     lines.append("Errors: InputError (a ValueError) for a wrong shape or dtype, or a value outside its set.")
     return lines
-
-
-def _steps(count: int) -> str:
-    return f"{count:>2} step{'' if count == 1 else 's'}".ljust(8)
 
 
 def general_source(export: GeneralExport, backend_name: str, accuracy: str = "not measured") -> str:
     """The module of `export` for `backend_name`, its header quoting `accuracy`."""
     record = backend(backend_name)
     loss, grads = _printed(export, record)
-    status = [f"  {export.name:<40} {export.source_status:<7} {_steps(export.source_steps)}  {export.title}"]
-    for derivation in export.derived:
-        if derivation.steps:
-            verdict = check(derivation, budget=_CHECK_BUDGET).status.value
+    status = [
+        f"  {export.name:<40} {export.source_status:<7} {steps_text(export.source_steps)}  {export.title}"
+    ]
+    for derivation, verdict in zip(export.derived, export.verdicts, strict=True):
+        if verdict is not None:
             rules = ", ".join(s.rule.name for s in derivation.steps)
-            status.append(f"  {derivation.name:<40} {verdict:<7} {_steps(len(derivation.steps))}  ({rules})")
+            status.append(
+                f"  {derivation.name:<40} {verdict:<7} {steps_text(len(derivation.steps))}  ({rules})"
+            )
     names = ", ".join(a.name for a in export.arguments)
     header = [
         f"{export.name}: loss and gradient, generated by xent_symbolic {__version__} ({record.name} backend).",
@@ -415,7 +422,7 @@ def general_source(export: GeneralExport, backend_name: str, accuracy: str = "no
         "",
         *_formulas(export),
     ]
-    sizes = "\n".join(f"    {size} = {owner}.shape[{axis}]" for size, owner, axis in export.sizes)
+    sizes = "\n".join(_size_lines(export))
     body = fill(
         _DRIVER,
         {
@@ -522,15 +529,10 @@ def accuracy_text(worst: tuple[float, float, int, str]) -> str:
 def derivation_module(derivation: Derivation, backend_name: str = "numpy") -> tuple[str, GeneralExport]:
     """(module source, export) of any checked derivation; where the backend is installed the header carries
     the accuracy measured on the generated functions themselves."""
-    from .backends import require_backend
-    from .loading import load_module
-
     export = prepare_export(derivation)
     source = general_source(export, backend_name)
-    record = backend(backend_name)
-    if not record.available():
+    if not backend(backend_name).available():
         return source, export
-    require_backend(backend_name)
     module = load_module(source, f"{derivation.name} --backend {backend_name}")
     worst = measure_accuracy(export, module)
     return general_source(export, backend_name, accuracy_text(worst)), export

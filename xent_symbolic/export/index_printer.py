@@ -61,7 +61,7 @@ class IndexPrinter:
                 self.order.append(index)
         return tuple(sorted(set(indices), key=self.order.index))
 
-    def _align(self, printed: Printed, axes: tuple[sp.Symbol, ...]) -> str:
+    def align(self, printed: Printed, axes: tuple[sp.Symbol, ...]) -> str:
         """printed's array with its axes permuted into `axes`' order and size-1 axes inserted where it lacks one."""
         code, have = printed.code, printed.axes
         if not have or have == axes:
@@ -100,7 +100,7 @@ class IndexPrinter:
         for leaf, p in printed.items():
             symbol = sp.Symbol(next(self._names), real=True)
             stand_ins[leaf] = symbol
-            names[symbol] = self._align(p, axes)
+            names[symbol] = self.align(p, axes)
         body = expr.xreplace(stand_ins)
         self._known_symbols(body, set(stand_ins.values()))
         return Printed(print_array(body, self.record.name, {**self._scalar_names(), **names}), axes)
@@ -203,7 +203,7 @@ class IndexPrinter:
             return contracted
         outside = self.print(sp.Mul(*rest))
         axes = self._sorted((*output, *outside.axes))
-        return Printed(f"({self._align(outside, axes)}) * ({self._align(contracted, axes)})", axes)
+        return Printed(f"({self.align(outside, axes)}) * ({self.align(contracted, axes)})", axes)
 
     def _delta(self, expr: sp.KroneckerDelta) -> Printed:
         raise UnprintableError(
