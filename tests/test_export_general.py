@@ -108,6 +108,18 @@ def test_the_derivation_file_exports_for_every_backend(backend):
     np.testing.assert_allclose(to_numpy(dp), dp_ref, rtol=rtol)
 
 
+@pytest.mark.parametrize("backend", OPTIONAL_BACKENDS)
+def test_scalar_parameters_export_for_every_backend(backend):
+    # found in review: torch.log(0.25) fails on a Python float; the checked scalars are the backend's arrays
+    f = numeric_functions(TWO_POINTS, backend)
+    J, (d_red, d_blue) = f.loss_and_grad(0.25, 0.5)
+    rel = 1e-6 if to_numpy(J).dtype == np.float32 else 1e-15
+    assert float(to_numpy(J)) == pytest.approx(-np.log(0.25) - np.log(0.5), rel=rel)
+    assert (float(to_numpy(d_red)), float(to_numpy(d_blue))) == pytest.approx((-4.0, -2.0), rel=rel)
+    with pytest.raises(InputError, match=r"^pB must be finite and in \(0, 1\), got pB = 1.5$"):
+        f.loss(0.25, 1.5)
+
+
 def test_scalar_parameters_export_too():
     f = numeric_functions(TWO_POINTS)
     J, (d_red, d_blue) = f.loss_and_grad(0.25, 0.5)

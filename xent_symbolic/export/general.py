@@ -351,6 +351,12 @@ def _checks(export: GeneralExport, record: Backend) -> str:
             lines.append(
                 f'        raise InputError(f"{a.name} must be {words}, got {a.name} = {{{a.name}!r}}")'
             )
+    for a in export.arguments:  # a checked scalar as the backend's array (torch functions take no floats)
+        if not a.shape:
+            lines.append(
+                f"    {a.name} = "
+                + (f"_cast(_array({a.name}), reference)" if arrays else f"_array({a.name})")
+            )
     return "\n".join(lines)
 
 
