@@ -54,6 +54,19 @@ def _tree(parts):
     return parts[0]
 
 
+def _over_blocks(X, labels, sw, *args):
+    """The sums of _block over X's row blocks (its labels and weights chunked alike), added in a tree: one
+    pass over X, each block's sums computed where the block is."""
+    blocks, rows = X.to_delayed().ravel(), labels.to_delayed().ravel()
+    weights = None if sw is None else sw.to_delayed()
+    starts = np.cumsum((0,) + X.chunks[0][:-1])
+    parts = [
+        dask.delayed(_block)(block, rows[k], None if weights is None else weights[k], int(starts[k]), *args)
+        for k, block in enumerate(blocks)
+    ]
+    return dask.compute(_tree(parts))[0]
+
+
 def _located(error, start):
     """An InputError from a block, with where the block starts (its row numbers are the block's)."""
     return InputError(f"{error} (in the row block starting at row {start} of X)")
@@ -65,7 +78,7 @@ LINEAR = (
     + _COMMON_DASK
     + '''
 
-def _block(X, y, sw, w, b, hyper, start, with_loss):
+def _block(X, y, sw, start, w, b, hyper, with_loss):
     """One row block's sums by the numpy kernel, its labels and sample weights checked."""
     try:
         X, y, w, b = _inputs(X, y, w, b)
@@ -81,13 +94,7 @@ def _run(X, y, w, b, hyper, sample_weight, l2, *, with_loss):
     w = _parameter("w", w, (d,), X.dtype)
     b = _parameter("b", b, (), X.dtype)[()]
     l2 = _regularisation(np.empty((0, d), X.dtype), None, l2)[1]
-    blocks, weights = X.to_delayed().ravel(), sw.to_delayed() if sw is not None else None
-    starts = np.cumsum((0,) + X.chunks[0][:-1])
-    parts = [
-        dask.delayed(_block)(block, labels, None if weights is None else weights[k], w, b, hyper, int(starts[k]), with_loss)
-        for k, (block, labels) in enumerate(zip(blocks, y.to_delayed()))
-    ]
-    total, dw, db = dask.compute(_tree(parts))[0]
+    total, dw, db = _over_blocks(X, y, sw, w, b, hyper, with_loss)
     return _finish(n, w, total, dw, db, l2)
 
 
@@ -113,7 +120,7 @@ SOFTMAX = (
     + _COMMON_DASK
     + '''
 
-def _block(X, Y, sw, W, b, start, with_loss, with_grad):
+def _block(X, Y, sw, start, W, b, with_loss, with_grad):
     """One row block's sums by the numpy kernel, its labels and sample weights checked."""
     try:
         X, Y, W, b = _inputs(X, Y, W, b)
@@ -132,14 +139,7 @@ def _run(X, Y, W, b, sample_weight, l2, *, with_loss=True, with_grad=True):
     W = _parameter("W", W, W.shape, X.dtype)
     b = _parameter("b", b, (W.shape[0],), X.dtype)
     l2 = _regularisation(np.empty((0, d), X.dtype), None, l2)[1]
-    blocks, weights = X.to_delayed().ravel(), sw.to_delayed() if sw is not None else None
-    labels = Y.to_delayed().ravel()
-    starts = np.cumsum((0,) + X.chunks[0][:-1])
-    parts = [
-        dask.delayed(_block)(block, labels[k], None if weights is None else weights[k], W, b, int(starts[k]), with_loss, with_grad)
-        for k, block in enumerate(blocks)
-    ]
-    total, dW, db = dask.compute(_tree(parts))[0]
+    total, dW, db = _over_blocks(X, Y, sw, W, b, with_loss, with_grad)
     return _finish(n, W, total, dW, db, l2)
 
 
