@@ -78,13 +78,18 @@ class Assumptions:
     def sizes(self) -> tuple[sp.Symbol, ...]:
         """The symbols declared as positive integers (n, d, K), in declaration order, then those an index range
         uses that are positive integers by their SymPy assumptions (indices=((i, 1, n),) with n undeclared)."""
-        declared = [a for a, d in self.domains if isinstance(a, sp.Symbol) and d == POSITIVE_INTEGERS]
+        sizes = [a for a, d in self.domains if isinstance(a, sp.Symbol) and d == POSITIVE_INTEGERS]
+        with_domains = {atom for atom, _ in self.domains}
         for _, low, high in self.indices:
             for symbol in sorted(sp.Tuple(low, high).free_symbols, key=str):
-                if symbol not in declared and symbol.is_integer and symbol.is_positive:
-                    if all(atom is not symbol for atom, _ in self.domains):
-                        declared.append(symbol)
-        return tuple(declared)
+                if (
+                    symbol not in sizes
+                    and symbol not in with_domains
+                    and symbol.is_integer
+                    and symbol.is_positive
+                ):
+                    sizes.append(symbol)
+        return tuple(sizes)
 
     def index_range(self, index: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
         for known, low, high in self.indices:

@@ -180,12 +180,16 @@ def decide_equality(
     # bounded: at most half the budget, so that the search has time; unbounded (xent check): up to all of it
     first = min(quick, budget / 2 if bounded_search else budget)
     started = time.monotonic()
-    # a rewrite of a few subterms (sigma -> its overflow-free form) is proved part by part, in half the time
-    if allow_proof and first > 0 and _by_congruence(reference, candidate, prover, first / 2):
-        return _confirmed_proof(
-            exprs_for(reference, candidate, others), assumptions, dps, search_options, confirm
+    # a rewrite of a few subterms (sigma -> its overflow-free form) is proved part by part, in half the time;
+    # else the whole difference, in what is left
+    if (
+        allow_proof
+        and first > 0
+        and (
+            _by_congruence(reference, candidate, prover, first / 2)
+            or prover(difference, first - (time.monotonic() - started))
         )
-    if allow_proof and first > 0 and prover(difference, first - (time.monotonic() - started)):
+    ):
         return _confirmed_proof(
             exprs_for(reference, candidate, others), assumptions, dps, search_options, confirm
         )
