@@ -84,13 +84,9 @@ class IndexPrinter:
             return self._reduction(expr, "sum")
         if isinstance(expr, sp.Product):
             return self._reduction(expr, "prod")
-        if isinstance(expr, (sp.Derivative, sp.Integral, sp.MatrixExpr, sp.Subs)):
-            raise UnprintableError(f"{type(expr).__name__} {expr} is not evaluated; evaluate it first")
         if isinstance(expr, sp.KroneckerDelta):
             return self._delta(expr)
-        if expr.is_Symbol and expr in self.order:
-            raise UnprintableError(f"the index {expr} is used as a number; only as an array subscript")
-        leaves = self._leaves(expr)
+        leaves = self._leaves(expr)  # refuses an unevaluated derivative or an index used as a number
         if not leaves:
             self._known_symbols(expr)
             return Printed(print_array(expr, self.record.name, self._scalar_names()), ())
