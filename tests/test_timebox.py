@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import threading
 import time
+import weakref
 
 import pytest
 
@@ -89,38 +92,85 @@ def test_an_alarm_swallowed_inside_the_block_is_raised_again():
     assert swallowed == [True] and time.monotonic() - start < 3.0
 
 
-def test_an_alarm_inside_a_gc_callback_is_deferred_not_dropped():
-    """Python drops an exception raised inside a gc.callbacks function (hypothesis installs one): the alarm
-    handler re-arms the timer instead, and raises once the callback has returned."""
-    import gc
-    import signal
-    import sys
+class _Thing:
+    pass
 
-    from xent_symbolic import timebox
 
-    frames = []
+def _budget_through_a_dropped_alarm(where: str) -> dict:
+    """Run a 0.1 s budget whose alarm lands inside code Python calls with no caller to receive an exception (a
+    weakref callback or a gc callback, spinning past the deadline), then spin outside it; what was reported as
+    unraisable, whether the callback was cut short, and when the budget's block ended."""
+    reported, cut_short, refs = [], [], []
 
-    def callback(phase, info):
-        frames.append(sys._getframe())
+    def inside():
+        end = time.monotonic() + 0.3  # past the deadline: the alarm lands here
+        while time.monotonic() < end:
+            pass
+        cut_short.append(False)
 
-    gc.callbacks.append(callback)
+    def on_gc(phase, info):
+        if phase == "start" and not cut_short:
+            cut_short.append(True)
+            inside()
+
+    previous = sys.unraisablehook
+    sys.unraisablehook = reported.append
+    start = time.monotonic()
     try:
-        gc.collect()
+        with pytest.raises(BudgetExceeded), time_limit(0.1):
+            if where == "weakref":
+                cut_short.append(True)
+                thing = _Thing()
+                refs.append(weakref.ref(thing, lambda ref: inside()))
+                del thing
+            else:
+                gc.callbacks.append(on_gc)
+                try:
+                    gc.collect()
+                finally:
+                    gc.callbacks.remove(on_gc)
+            _spin(5)
+        ended = time.monotonic() - start
     finally:
-        gc.callbacks.remove(callback)
-    inside = frames[0]
-    gc.callbacks.append(callback)  # registered again: the handler recognises its frames
+        sys.unraisablehook = previous
+    return {"reported": reported, "cut_short": cut_short, "ended": ended}
+
+
+@pytest.mark.parametrize("where", ["weakref", "gc"])
+def test_an_alarm_python_drops_is_not_reported_and_fires_again_just_after(where):
+    # found by CI: the alarm landed in a WeakKeyDictionary's weakref callback, where Python drops the exception
+    # and reports it as unraisable (a test failure under pytest); the budget held only by the 1 s repeat
+    outcome = _budget_through_a_dropped_alarm(where)
+    assert outcome["reported"] == [] and outcome["cut_short"] == [True]
+    assert 0.1 <= outcome["ended"] < 0.6, outcome  # well before the 1 s repeat
+
+
+def test_an_alarm_python_drops_in_a_thread_is_not_reported_and_fires_again_just_after():
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(_budget_through_a_dropped_alarm("weakref")))
+    worker.start()
+    worker.join(10)
+    assert len(outcome) == 1 and outcome[0]["reported"] == [] and outcome[0]["cut_short"] == [True]
+    assert 0.1 <= outcome[0]["ended"] < 0.6, outcome
+
+
+def test_other_unraisable_exceptions_still_reach_the_hook_in_place_and_it_is_put_back():
+    reported = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = reported.append
+
+    class Faulty:
+        def __del__(self):
+            raise ValueError("a finaliser's own error")
+
     try:
-        assert timebox._in_gc_callback(inside)
-        assert not timebox._in_gc_callback(sys._getframe())
-        with time_limit(10):
-            deferred = timebox._expire(signal.SIGALRM, inside)  # deferred: the timer is re-armed, 1 ms
-            delay = signal.setitimer(signal.ITIMER_REAL, 10)[0]  # read and put back before it fires
-            assert deferred is None and 0 < delay <= 0.01
-            with pytest.raises(BudgetExceeded):
-                timebox._expire(signal.SIGALRM, sys._getframe())
+        with time_limit(5):
+            Faulty()
+        restored = sys.unraisablehook
     finally:
-        gc.callbacks.remove(callback)
+        sys.unraisablehook = previous
+    assert [type(u.exc_value) for u in reported] == [ValueError]
+    assert restored == reported.append
 
 
 def test_a_budget_in_a_thread_is_not_lost_when_its_exception_is_dropped():

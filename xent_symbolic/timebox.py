@@ -4,15 +4,16 @@
 budget never outlasts the one around it, and when an inner block swallows the exception of an outer budget that
 ran out (a proof attempt that gives up and returns "not proved"), the outer one is raised again as soon as the
 inner block ends. In the main thread the alarm is a timer signal; in any other thread a watchdog raises the
-exception in that thread (CPython's asynchronous exceptions). Either way the exception arrives between two
-bytecodes: one long call into C (a huge integer power) is not interrupted, so such work is refused before it
+exception in that thread (CPython's asynchronous exceptions). Where the exception lands in code Python calls
+with no caller to receive it (a weakref callback, a __del__), Python drops it: while a budget is held,
+sys.unraisablehook keeps such a drop from being reported and fires the alarm again just after. Either way the
+exception arrives between two bytecodes: one long call into C (a huge integer power) is not interrupted, so such work is refused before it
 starts, by size limits where it is built (parse, bounds).
 """
 
 from __future__ import annotations
 
 import ctypes
-import gc
 import signal
 import sys
 import threading
@@ -52,25 +53,55 @@ def _use_signal() -> bool:
     return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
 
-#: seconds after which an alarm that arrived inside a garbage-collector callback is raised again
-_RETRY = 0.001  # (the repeat interval _REPEAT stays as it was)
+#: seconds after which an alarm whose exception Python dropped is raised again
+_RETRY = 0.001
 
 
-def _in_gc_callback(frame) -> bool:
-    """Whether `frame` (or one of the few below it) runs a gc.callbacks function: an exception raised there is
-    'ignored' by the interpreter (unraisable), so the budget would be lost (hypothesis installs such a callback)."""
-    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
-    for _ in range(4):
-        if frame is None:
-            return False
-        if frame.f_code in codes:
-            return True
-        frame = frame.f_back
-    return False
+def _unraisable(unraisable) -> None:
+    """sys.unraisablehook while a budget is held: Python drops ('ignores', and reports as unraisable) an exception
+    raised where no caller can receive it: a weakref callback, a __del__, a gc callback. A BudgetExceeded that lands
+    there is not an error to report; the alarm of its thread is re-armed to fire again just after, where it can
+    reach the budget's block. Anything else goes to the hook that was in place before."""
+    if issubclass(unraisable.exc_type, BudgetExceeded) and _deadlines():
+        _arm_soon()
+        return
+    (_hook.outer or sys.__unraisablehook__)(unraisable)
+
+
+class _Hook:
+    """Puts _unraisable in front of sys.unraisablehook while any budget (in any thread) is held, and the hook
+    that was there back when the last one ends."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.holders = 0
+        self.outer = None
+
+    def hold(self) -> None:
+        with self.lock:
+            if sys.unraisablehook is not _unraisable:
+                self.outer, sys.unraisablehook = sys.unraisablehook, _unraisable
+            self.holders += 1
+
+    def release(self) -> None:
+        with self.lock:
+            self.holders -= 1
+            if self.holders == 0:
+                if sys.unraisablehook is _unraisable:
+                    sys.unraisablehook = self.outer or sys.__unraisablehook__
+                self.outer = None
+
+
+_hook = _Hook()
+
+
+def _in_hook(frame) -> bool:
+    """Whether `frame` runs _unraisable itself, where an exception would be dropped too."""
+    return frame is not None and frame.f_code is _unraisable.__code__
 
 
 def _expire(signum, frame):
-    if _in_gc_callback(frame):  # raise it just after the callback, where it can reach the budget's block
+    if _in_hook(frame):
         signal.setitimer(signal.ITIMER_REAL, _RETRY, _REPEAT)
         return
     raise BudgetExceeded("ran past its budget")
@@ -78,8 +109,8 @@ def _expire(signum, frame):
 
 class _Watchdog:
     """Raises BudgetExceeded in one (non-main) thread at a deadline, unless cancelled first; like the main
-    thread's alarm it repeats every _REPEAT seconds until the block ends, and waits _RETRY while the thread
-    runs a gc callback (an exception raised there is dropped, and the budget with it)."""
+    thread's alarm it repeats every _REPEAT seconds until the block ends, and again _RETRY seconds after Python
+    dropped it (see _unraisable)."""
 
     def __init__(self, thread_id: int, delay: float) -> None:
         self.thread_id = thread_id
@@ -99,7 +130,7 @@ class _Watchdog:
     def _fire(self) -> None:
         if self.cancelled.is_set():
             return
-        if _in_gc_callback(sys._current_frames().get(self.thread_id)):
+        if _in_hook(sys._current_frames().get(self.thread_id)):
             self._schedule(_RETRY)
             return
         ctypes.pythonapi.PyThreadState_SetAsyncExc(
@@ -112,6 +143,13 @@ class _Watchdog:
             self.cancelled.set()
             if self.timer is not None:
                 self.timer.cancel()
+
+    def soon(self) -> None:
+        """Fire again _RETRY seconds from now instead of at the next repeat."""
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+        self._schedule(_RETRY)
 
 
 #: the least delay of an alarm: an enclosing budget found spent when an inner block ends fires this much later,
@@ -142,6 +180,14 @@ def _arm(deadline: float | None) -> None:
     )
 
 
+def _arm_soon() -> None:
+    """Fire this thread's alarm again _RETRY seconds from now."""
+    if _use_signal():
+        signal.setitimer(signal.ITIMER_REAL, _RETRY, _REPEAT)
+    elif getattr(_local, "watchdog", None) is not None:
+        _local.watchdog.soon()
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Raise BudgetExceeded in the block after `seconds` (or sooner, when an enclosing budget ends first)."""
@@ -150,6 +196,8 @@ def time_limit(seconds: float) -> Iterator[None]:
     deadlines = _deadlines()
     outermost = not deadlines
     previous_handler = signal.signal(signal.SIGALRM, _expire) if outermost and _use_signal() else None
+    if outermost:
+        _hook.hold()
     mine = min([time.monotonic() + seconds, *deadlines])
     deadlines.append(mine)
     _arm(mine)
@@ -160,5 +208,7 @@ def time_limit(seconds: float) -> Iterator[None]:
         _arm(min(deadlines) if deadlines else None)
         if outermost and previous_handler is not None:
             signal.signal(signal.SIGALRM, previous_handler)
+        if outermost:
+            _hook.release()
     if time.monotonic() >= mine:  # the block ended past its budget (an alarm it swallowed, or just late)
         raise BudgetExceeded("ran past its budget")
