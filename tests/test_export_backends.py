@@ -290,6 +290,7 @@ def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_he
             "hyper_args",
         }
         pieces |= {"what", "ok", "message", "mean", "lse", "loss", "exp_u", "exp_sum"}
+        pieces |= {"logits", "dw", "db"}  # printed from the checked matrix forms (export/matrix_lines)
         skeleton = record.skeleton
         for text in (skeleton.common, skeleton.linear, skeleton.softmax):
             assert placeholders(text) <= set(record.spellings) | pieces, placeholders(text) - pieces
@@ -307,7 +308,7 @@ def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_he
     with pytest.raises(ValueError, match="imports must be given"):
         dataclasses.replace(numpy, imports="")
     with pytest.raises(ValueError, match="skeleton kind must be one of"):
-        dataclasses.replace(numpy, skeleton=Skeleton("looped", "", "", "", ""))
+        dataclasses.replace(numpy, skeleton=Skeleton("looped", "", "", "", "", ""))
 
 
 def test_the_one_placeholder_mechanism_fails_on_a_missing_key_and_never_rescans_a_value():

@@ -11,6 +11,7 @@ import sympy as sp
 
 from .assumptions import Assumptions
 from .calculus import prepare
+from .functions import AbstractFunction
 from .primitives import MPMATH_FUNCTIONS
 from .sums import write_out_sums
 
@@ -231,6 +232,9 @@ def search(
         for e in exprs:
             rng.setstate(state)
             concrete.append(instantiate(sp.sympify(e), assumptions, sizes, rng))
+        if any(c.atoms(AbstractFunction) for c in concrete):  # no numeric value: only a proof decides
+            skipped += per_instance
+            continue
         atoms = _sampled_atoms(concrete)
         if any(_bare_symbols(ix) for a in atoms if isinstance(a, sp.Indexed) for ix in a.indices):
             # an element whose index is still a symbol (bound by a sum that could not be written out) is no

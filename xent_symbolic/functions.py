@@ -1,4 +1,5 @@
-"""The logistic sigmoid, softplus and log-sigmoid as SymPy functions with exact derivatives and their own LaTeX."""
+"""The logistic sigmoid, softplus and log-sigmoid as SymPy functions with exact derivatives and their own LaTeX;
+and a pointwise loss l(z, y) known only by its name and its derivative, for what holds of every such loss."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import mpmath
 import sympy as sp
 from sympy.core.evalf import prec_to_dps
 
-__all__ = ["log_sigmoid", "sigmoid", "softplus"]
+__all__ = ["AbstractFunction", "log_sigmoid", "pointwise_loss", "pointwise_slope", "sigmoid", "softplus"]
 
 #: guard bits for the argument and the evaluation of a function's value in _eval_evalf
 _GUARD = 30
@@ -166,3 +167,42 @@ class log_sigmoid(sp.Function):
     def _latex(self, printer, exp=None):
         text = r"\log\sigma\left(%s\right)" % printer._print(self.args[0])
         return text if exp is None else r"\left(%s\right)^{%s}" % (text, exp)
+
+
+class AbstractFunction(sp.Function):
+    """A real function known only by its name and its derivative (no formula, no numeric value): what is proved
+    of an expression that contains one holds for every function it may stand for. The numeric search never
+    samples such an expression, so only a proof decides it (an unproved claim is unknown, never refuted)."""
+
+    is_real = True
+
+
+class pointwise_slope(AbstractFunction):
+    r"""dl/dz (z, y): the derivative of a pointwise loss l(z, y) in its first argument, printed \partial_z l."""
+
+    nargs = 2
+
+    def _latex(self, printer, exp=None):
+        text = r"\partial_z l\left(%s, %s\right)" % tuple(printer._print(a) for a in self.args)
+        return text if exp is None else r"\left(%s\right)^{%s}" % (text, exp)
+
+    def _sympystr(self, printer):
+        return "dl/dz(%s, %s)" % tuple(printer._print(a) for a in self.args)
+
+
+class pointwise_loss(AbstractFunction):
+    r"""l(z, y): any loss of a prediction z and a label y, differentiable in z (d/dz l = pointwise_slope)."""
+
+    nargs = 2
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise sp.ArgumentIndexError(self, argindex)
+        return pointwise_slope(*self.args)
+
+    def _latex(self, printer, exp=None):
+        text = r"l\left(%s, %s\right)" % tuple(printer._print(a) for a in self.args)
+        return text if exp is None else r"%s^{%s}" % (text, exp)
+
+    def _sympystr(self, printer):
+        return "l(%s, %s)" % tuple(printer._print(a) for a in self.args)

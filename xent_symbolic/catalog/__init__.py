@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+import sympy as sp
 
 from ..core import Derivation
 from ..errors import did_you_mean
@@ -13,19 +15,56 @@ from .focal import derive_focal_gradient
 from .gaussian import derive_mse
 from .hessian import derive_logistic_convexity, derive_logistic_hessian
 from .linear import derive_linear_gradient
+from .linear_model import ENTRIES as LINEAR_ENTRIES
+from .linear_model import LOGITS as LINEAR_LOGITS
+from .linear_model import derive_linear_model_bias, derive_linear_model_gradient, g_vec
 from .logistic import derive_logistic_bias, derive_logistic_gradient
+from .notation import P_mat, Y_mat, c, i, z
 from .poisson import derive_poisson
 from .regularised import derive_l2_penalty_gradient, derive_regularised_objective
 from .smoothing import derive_label_smoothing
+from .softmax import LOGIT_ENTRIES as SOFTMAX_ENTRIES
+from .softmax import LOGITS as SOFTMAX_LOGITS
 from .softmax import derive_softmax_bias, derive_softmax_gradient
 from .stable import derive_bce_logits, derive_bce_logits_gradient, derive_bce_sign_flip, derive_softmax_logits
 from .stable_glm import GLM_ENTRIES
 from .weighted import derive_weighted_bce
 
-__all__ = ["CATALOG", "EXPORT_KINDS", "CatalogEntry", "Export", "get", "names"]
+__all__ = ["CATALOG", "DRIVER_FORMS", "EXPORT_KINDS", "CatalogEntry", "DriverForms", "Export", "get", "names"]
 
 #: the drivers an export can be generated into: z = X w + b with a pointwise loss, or softmax regression
 EXPORT_KINDS = ("linear", "softmax")
+
+
+@dataclass(frozen=True)
+class DriverForms:
+    """What a kind of driver prints its matrix lines from: the entries whose checked matrix forms give the
+    weights' and the bias's gradient (`weights`, `bias`), the matrix the driver holds as its residual (g, or
+    P - Y: each form must be (1/n) times a product with it), and the logits as a matrix (`logits`, whose
+    entries `entries` names) with the logit `logit` the derivations define entry by entry."""
+
+    weights: str
+    bias: str
+    residual: sp.MatrixExpr
+    logits: sp.MatrixExpr
+    logit: sp.Indexed
+    entries: Mapping[sp.MatrixSymbol, sp.IndexedBase]
+
+
+#: the driver of each kind of export
+DRIVER_FORMS = {
+    "linear": DriverForms(
+        "linear-model-gradient", "linear-model-bias", g_vec, LINEAR_LOGITS, z[i], LINEAR_ENTRIES
+    ),
+    "softmax": DriverForms(
+        "softmax-regression",
+        "softmax-regression-bias",
+        P_mat - Y_mat,
+        SOFTMAX_LOGITS,
+        z[i, c],
+        SOFTMAX_ENTRIES,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +92,11 @@ class Export:
             raise ValueError(f"export {self.module}: kind must be one of {EXPORT_KINDS}")
         if not set(self.matrix_form) <= set(self.listed):
             raise ValueError(f"export {self.module}: a matrix form it cites must be listed")
+
+    @property
+    def driver(self) -> DriverForms:
+        """What its driver's logits and gradient lines are printed from."""
+        return DRIVER_FORMS[self.kind]
 
     @property
     def stable(self) -> tuple[str, ...]:
@@ -118,6 +162,16 @@ _ENTRIES = (
         "l2-penalty-gradient",
         "d/dw_k (lambda/2) sum_j w_j^2 = lambda w_k, the l2= term of every linear export's gradient",
         derive_l2_penalty_gradient,
+    ),
+    CatalogEntry(
+        "linear-model-gradient",
+        "dJ/dw_k = [(1/n) X^T g]_k for any pointwise loss l(z_i, y_i) of z = X w + b, g_i = dl/dz: every linear export's gradient",
+        derive_linear_model_gradient,
+    ),
+    CatalogEntry(
+        "linear-model-bias",
+        "dJ/db = (1/n) 1^T g for any pointwise loss l(z_i, y_i) of z = X w + b: every linear export's bias gradient",
+        derive_linear_model_bias,
     ),
     CatalogEntry(
         "bce", "binary cross-entropy from the Bernoulli likelihood of n independent examples", derive_bce

@@ -14,7 +14,7 @@ from ..rules import Rewrite
 from .categorical import derive_cross_entropy
 from .notation import K, P, P_mat, W, X, X_mat, Y, Y_mat, bias, c, d, i, j, k, m, n, q, t, z
 
-__all__ = ["derive_softmax_bias", "derive_softmax_gradient", "softmax_assumptions"]
+__all__ = ["LOGITS", "LOGIT_ENTRIES", "derive_softmax_bias", "derive_softmax_gradient", "softmax_assumptions"]
 
 #: the class index summed over inside the softmax (distinct from m, the index of the chain rule's sum)
 a = sp.Symbol("a", integer=True, positive=True)
@@ -22,6 +22,11 @@ a = sp.Symbol("a", integer=True, positive=True)
 SOFTMAX = sp.exp(z[i, c]) / sp.Sum(sp.exp(z[i, a]), (a, 1, K))
 MATRICES = {P: P_mat, Y: Y_mat, X: X_mat}
 ENTRIES = {P_mat: P, Y_mat: Y, X_mat: X}
+#: the weights and the bias as matrices, and the logits z_ic as one: Z = X W^T + 1 b^T
+W_mat = sp.MatrixSymbol("W", K, d)
+b_vec = sp.MatrixSymbol("b", K, 1)
+LOGITS = X_mat * W_mat.T + sp.OneMatrix(n, 1) * b_vec.T
+LOGIT_ENTRIES = {X_mat: X, W_mat: W, b_vec: bias}
 
 
 def _fold_softmax(expr: sp.Expr) -> sp.Expr:

@@ -89,6 +89,72 @@ class ArrayPrinter(NumPyPrinter):
     def _print_Symbol(self, expr):
         return self.arrays.get(expr, expr.name)
 
+    # matrix expressions (the drivers' lines, printed from the checked matrix forms): a column vector is a 1-D
+    # array, A B is A @ B, A^T is A.T, a product with a vector of ones is a sum, b 1 and 1 b^T are b broadcast
+
+    def _print_MatrixSymbol(self, expr):
+        return self.arrays.get(expr, expr.name)
+
+    def _print_Transpose(self, expr):
+        return f"{self._operand(expr.arg)}.T"
+
+    def _operand(self, expr) -> str:
+        text = self._print(expr)
+        return text if isinstance(expr, sp.MatrixSymbol) else f"({text})"
+
+    def _print_MatAdd(self, expr):
+        broadcast = [a for a in expr.args if _broadcast(a) is not None]
+        terms = [self._print(a) for a in expr.args if a not in broadcast]
+        terms += [self._print(_broadcast(a)) for a in broadcast]  # X @ w + b: the broadcast term last
+        return " + ".join(terms).replace("+ -", "- ")
+
+    def _print_MatMul(self, expr):
+        coefficient, factors = expr.as_coeff_matrices()
+        if _broadcast(expr) is not None:
+            return self._print(_broadcast(expr))
+        record = self.record
+        if isinstance(factors[0], sp.OneMatrix) and len(factors) == 2:  # 1^T A: the column sums of A
+            text = f"{self._operand(factors[1])}.sum({record.axis}=0)"
+        elif (
+            isinstance(factors[-1], sp.OneMatrix)
+            and len(factors) == 2
+            and isinstance(factors[0], sp.Transpose)
+        ):  # A^T 1: the column sums of A again
+            text = f"{self._operand(factors[0].arg)}.sum({record.axis}=0)"
+        elif any(isinstance(f, sp.OneMatrix) for f in factors):
+            raise NotImplementedError(
+                f"a product with a vector of ones is printed only as 1^T A or A^T 1: {expr}"
+            )
+        else:
+            text = " @ ".join(
+                self._operand(f) if isinstance(f, sp.MatAdd) else self._print(f) for f in factors
+            )
+        return text if coefficient == 1 else f"{self._print(coefficient)} * ({text})"
+
+    def _print_OneMatrix(self, expr):
+        raise NotImplementedError(f"a matrix of ones is printed only in a product: {expr}")
+
+
+def _broadcast(expr: sp.Basic) -> sp.Basic | None:
+    """b for b 1 (a scalar times a column of ones) or 1 b^T (a column of ones times a row): b broadcast over the
+    rows; None for anything else."""
+    if not isinstance(expr, sp.MatMul):
+        return None
+    coefficient, factors = expr.as_coeff_matrices()
+    scalars = [a for a in expr.args if not getattr(a, "is_Matrix", False)]
+    if len(factors) == 1 and isinstance(factors[0], sp.OneMatrix) and factors[0].shape[1] == 1:
+        return sp.Mul(*scalars)
+    if (
+        len(factors) == 2
+        and coefficient == 1
+        and isinstance(factors[0], sp.OneMatrix)
+        and factors[0].shape[1] == 1
+        and isinstance(factors[1], sp.Transpose)
+        and factors[1].arg.shape[1] == 1
+    ):
+        return factors[1].arg
+    return None
+
 
 def print_array(expr: sp.Expr, backend: str, arrays: dict[sp.Basic, str] | None = None) -> str:
     """`expr` as array source for `backend`."""

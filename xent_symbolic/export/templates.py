@@ -12,7 +12,8 @@ Formulas (i = 1..n examples, j = 1..d features)
   g_i    = dl_i/dz_i = (1 - y_i) sigmoid(z_i) - y_i sigmoid(-z_i)  (= sigmoid(z_i) - y_i)
   sigmoid(x)  = exp(min(x, 0)) / (1 + exp(-|x|))                 (overflow-free)
   J      = (1/n) sum_i l_i
-  dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) sum_i g_i               (logistic-regression, matrix form)
+  dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) 1^T g                   (linear-model-gradient, linear-model-bias)
+         = (1/n) X^T (sigmoid(X w + b) - y)                      (logistic-regression, matrix form)
   with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the bias is not penalised):
   J      = (1/n) sum_i s_i l_i + (lambda/2) ||w||^2    (divided by n, not sum_i s_i, as sklearn's objective)
   dJ/dw  = (1/n) X^T (s g) + lambda w,   dJ/db = (1/n) sum_i s_i g_i

@@ -181,6 +181,7 @@ BACKEND = replace(
         LINEAR,
         SOFTMAX,
         "the numpy kernel on each row block of X, the blocks' sums added in a tree",
+        "block",
     ),
     notes=NOTES,
 )

@@ -102,8 +102,7 @@ def _sums(X, y, w, b, hyper, sw, *, with_loss):
     db = X.dtype.type(0)
     for start in range(0, n, rows):
         block = X[start : start + rows]
-        z = block @ w
-        z += b
+        z = @logits@
         if with_loss:
             l, g = _pointwise_loss_dloss(z, y[start : start + rows], *hyper)
         else:
@@ -115,8 +114,8 @@ def _sums(X, y, w, b, hyper, sw, *, with_loss):
                 l = @wloss@
         if with_loss:
             total += l.sum()
-        dw += g @ block
-        db += g.sum()
+        dw += @dw@
+        db += @db@
     return total, dw, db
 
 
@@ -141,8 +140,8 @@ def loss(X, y, w, b@signature@):
     rows = _block_rows(X)
     total = X.dtype.type(0)
     for start in range(0, n, rows):
-        z = X[start : start + rows] @ w
-        z += b
+        block = X[start : start + rows]
+        z = @logits@
         l = _pointwise_loss(z, y[start : start + rows], *hyper)
         if sw is not None:
             sb = sw[start : start + rows]
@@ -247,13 +246,11 @@ def _sums(X, Y, W, b, sw, *, with_loss=True, with_grad=True):
     total = X.dtype.type(0)
     dW = np.zeros((K, d), dtype=X.dtype) if with_grad else None
     db = np.zeros(K, dtype=X.dtype) if with_grad else None
-    Z_buffer = np.empty((min(rows, n), K), dtype=X.dtype)  # block buffers, reused: no allocation per block
-    E_buffer = np.empty_like(Z_buffer)
+    E_buffer = np.empty((min(rows, n), K), dtype=X.dtype)  # the block's exp, reused: no allocation per block
     for start in range(0, n, rows):
         block = X[start : start + rows]
         m = block.shape[0]
-        Z = np.matmul(block, W.T, out=Z_buffer[:m])
-        Z += b
+        Z = @logits@
         Y_block = _one_hot(Y[start : start + rows], K, X.dtype)
         l, G = _pointwise(Z, Y_block, with_loss=with_loss, with_grad=with_grad, E=E_buffer[:m])
         if sw is not None:
@@ -265,8 +262,8 @@ def _sums(X, Y, W, b, sw, *, with_loss=True, with_grad=True):
         if with_loss:
             total += l.sum()
         if with_grad:
-            dW += G.T @ block
-            db += G.sum(axis=0)
+            dW += @dw@
+            db += @db@
     return total, dW, db
 
 
@@ -394,5 +391,6 @@ BACKEND = Backend(
         LINEAR,
         SOFTMAX,
         "one blocked pass over X: per block of rows the logits, the elementwise code, the partial sums of X^T g",
+        "block",
     ),
 )

@@ -24,13 +24,15 @@ SKELETON_KINDS = ("blocked", "vectorised", "chunked")
 class Skeleton:
     """The hand-written driver of a generated module, as @name@ templates: the shared input checks (`common`),
     the linear models' driver (`linear`) and softmax regression's (`softmax`). `kind` says which it is, `says`
-    what it does (the generated docstring states that this part is hand-written)."""
+    what it does (the generated docstring states that this part is hand-written); its lines @logits@, @dw@
+    and @db@ are printed from the checked matrix forms (export/matrix_lines), over the rows named `rows`."""
 
     kind: str
     common: str
     linear: str
     softmax: str
     says: str  # what the driver does, for the module docstring: it is hand-written and says so
+    rows: str  # the name of the rows of X the printed matrix lines (@logits@, @dw@, @db@) run over
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def _objective(X, w, l, g, sw, l2):
         l = None if l is None else @wloss@
         g = None if g is None else @wgrad@
     J = None if l is None else l.sum() / n
-    dw, db = (None, None) if g is None else (g @ X / n, g.sum() / n)
+    dw, db = (None, None) if g is None else ((@dw@) / n, (@db@) / n)
     if not _concrete(l2) or l2:
         J = None if J is None else J + @penalty@
         dw = None if dw is None else dw + @dpenalty@
@@ -97,17 +97,17 @@ def _objective(X, w, l, g, sw, l2):
 
 @jit@
 def _loss(X, y, w, b, hyper, sw, l2):
-    return _objective(X, w, _pointwise_loss(X @ w + b, y, *hyper), None, sw, l2)[0]
+    return _objective(X, w, _pointwise_loss(@logits@, y, *hyper), None, sw, l2)[0]
 
 
 @jit@
 def _grad(X, y, w, b, hyper, sw, l2):
-    return _objective(X, w, None, _pointwise_dloss(X @ w + b, y, *hyper), sw, l2)[1:]
+    return _objective(X, w, None, _pointwise_dloss(@logits@, y, *hyper), sw, l2)[1:]
 
 
 @jit@
 def _loss_and_grad(X, y, w, b, hyper, sw, l2):
-    l, g = _pointwise_loss_dloss(X @ w + b, y, *hyper)
+    l, g = _pointwise_loss_dloss(@logits@, y, *hyper)
     J, dw, db = _objective(X, w, l, g, sw, l2)
     return J, (dw, db)
 
@@ -184,17 +184,17 @@ def _pointwise(Z, Y):
 
 def _value_and_gradient(X, Y, W, b, sw, l2):
     """(J, (dJ/dW, dJ/db)): the regularised-objective's weighting and penalty (printed from its checked steps)."""
-    l, G = _pointwise(X @ W.T + b, Y)
+    l, G = _pointwise(@logits@, Y)
     n = X.shape[0]
     if sw is not None:
         sb, sbc = sw, sw[:, None]
         l = @wloss@
         G = @wgrad@
-    J, dW = l.sum() / n, G.T @ X / n
+    J, dW = l.sum() / n, (@dw@) / n
     if not _concrete(l2) or l2:
         J = J + @penalty@
         dW = dW + @dpenalty@
-    return J, (dW, G.sum(@axis@=0) / n)
+    return J, (dW, (@db@) / n)
 
 
 @jit@
@@ -236,5 +236,6 @@ SKELETON = Skeleton(
     COMMON,
     LINEAR,
     SOFTMAX,
-    "one vectorised pass: z = X @ w + b, then dw = g @ X / n, db = sum(g) / n",
+    "one vectorised pass: z = X @ w + b, then dw = X^T g / n, db = sum(g) / n",
+    "X",
 )
