@@ -45,6 +45,7 @@ SLOW_MODULES = frozenset(
         "test_display_katex",
         "test_export_backends",
         "test_export_catalog",
+        "test_export_catalog_accuracy",
         "test_export_general",
         "test_export_dask",
         "test_export_glm",

@@ -289,7 +289,7 @@ def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_he
             "hyper",
             "hyper_args",
         }
-        pieces |= {"what", "ok", "message", "mean", "lse", "loss", "exp_u", "exp_sum"}
+        pieces |= {"what", "ok", "message", "mean", "lse", "loss", "dloss", "exp_u", "exp_sum"}
         pieces |= {"logits", "dw", "db"}  # printed from the checked matrix forms (export/matrix_lines)
         skeleton = record.skeleton
         for text in (skeleton.common, skeleton.linear, skeleton.softmax):

@@ -33,3 +33,17 @@ def test_the_budget_holds_outside_the_main_thread():
     assert len(outcome) == 1
     code, seconds = outcome[0]
     assert code != 0 and seconds < 6
+
+
+def test_a_counterexample_with_expm1_of_a_huge_number_is_confirmed_through_exp_and_log():
+    # found by an attack on softmax-logits-gradient: confirming a counterexample at u = -1.4e7 called mpmath's
+    # expm1, which raises its precision without limit (minutes, outside any budget); exp(u) - 1 is certified
+    # by SymPy's evalf within its precision limit
+    import sympy as sp
+    from sympy.codegen.cfunctions import expm1, log1p
+
+    from xent_symbolic.evidence import _as_exp_and_log
+
+    u = sp.Rational(-13886468)
+    assert _as_exp_and_log(expm1(u) + log1p(u**2)) == sp.exp(u) - 1 + sp.log(1 + u**2)
+    assert sp.N(_as_exp_and_log(expm1(u)), 120, strict=True, maxn=4000) == sp.Float(-1, 120)

@@ -26,7 +26,13 @@ from .smoothing import derive_label_smoothing
 from .softmax import LOGIT_ENTRIES as SOFTMAX_ENTRIES
 from .softmax import LOGITS as SOFTMAX_LOGITS
 from .softmax import derive_softmax_bias, derive_softmax_gradient
-from .stable import derive_bce_logits, derive_bce_logits_gradient, derive_bce_sign_flip, derive_softmax_logits
+from .stable import (
+    derive_bce_logits,
+    derive_bce_logits_gradient,
+    derive_bce_sign_flip,
+    derive_softmax_logits,
+    derive_softmax_logits_gradient,
+)
 from .stable_glm import GLM_ENTRIES
 from .weighted import derive_weighted_bce
 
@@ -139,7 +145,7 @@ _SOFTMAX = Export(
     "softmax-regression",
     "softmax",
     "softmax-logits",
-    "",
+    "softmax-logits-gradient",
     ("softmax-regression", "softmax-regression-bias"),
     ("softmax-regression", "softmax-regression-bias"),
     "the mean softmax cross-entropy",
@@ -285,6 +291,11 @@ _ENTRIES = (
         "softmax-logits",
         "one example's softmax cross-entropy from the logits, the log-sum-exp shifted by the max",
         derive_softmax_logits,
+    ),
+    CatalogEntry(
+        "softmax-logits-gradient",
+        "dl/dz_k = P_k - y_k as (1 - y_k) P_k - y_k (S - 1 - expm1(u_k)) / S: no cancellation when P_k is near 1",
+        derive_softmax_logits_gradient,
     ),
     *(CatalogEntry(name, describe, build) for name, (describe, build) in GLM_ENTRIES.items()),
 )

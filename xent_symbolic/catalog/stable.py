@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
 from ..assumptions import BINARY, POSITIVE_INTEGERS, Assumptions
 from ..core import Derivation, Name
 from ..functions import sigmoid, softplus
+from ..names import Phrase
+from ..rules import Rewrite
 from ..stable_rules import (
     Differentiate,
     Log1pOfLogSumExp,
@@ -26,6 +29,7 @@ __all__ = [
     "derive_bce_logits_gradient",
     "derive_bce_sign_flip",
     "derive_softmax_logits",
+    "derive_softmax_logits_gradient",
     "stable_sigmoid",
     "stable_softplus",
     "y",
@@ -147,3 +151,45 @@ def derive_softmax_logits() -> Derivation:
         .apply(Log1pOfLogSumExp(), name=LOSS)
         .named(LOSS)
     )
+
+
+def derive_softmax_logits_gradient() -> Derivation:
+    """dl/dz_k = P_k - y_k, softmax regression's residual (softmax-regression derives it), with P = softmax(z) =
+    softmax(u) in the shifted logits (exp(-m) cancels), as (1 - y_k) P_k - y_k (1 - P_k) and 1 - P_k =
+    (S - 1 - expm1(u_k)) / S, S = sum_j exp(u_j): with m the max, S - 1 is the sum less its max term and
+    S - 1 - expm1(u_k) a sum of terms >= 0, so the label's entry keeps its digits when P_k is near 1 (P_k - 1
+    would round to 0)."""
+    total = sp.Sum(sp.exp(uk[j]), (j, 1, K))
+    probability = sp.exp(uk[k]) / total
+    derivation = Derivation(
+        name="softmax-logits-gradient",
+        title="The softmax cross-entropy's gradient P - y in the shifted logits, without cancellation near P = 1",
+        start=probability - yk[k],
+        assumptions=_softmax_assumptions(),
+        start_name=Name("dl/dz_k = P_k - y_k", r"\frac{\partial \ell}{\partial z_k} = P_k - y_k"),
+    )
+    return (
+        derivation.apply(
+            Rewrite(
+                "split-residual",
+                lambda e: (1 - yk[k]) * probability - yk[k] * (1 - probability),
+                Phrase("P - y = (1 - y) P - y (1 - P)", r"$P - y = (1 - y) P - y (1 - P)$"),
+            )
+        )
+        .apply(
+            Rewrite(
+                "complement-softmax",
+                lambda e: (1 - yk[k]) * probability - yk[k] * (total - 1 - expm1(uk[k])) / total,
+                Phrase(
+                    "1 - P_k = (S - exp(u_k)) / S = (S - 1 - expm1(u_k)) / S, S = sum_j exp(u_j)",
+                    r"$1 - P_k = (S - e^{u_k}) / S = (S - 1 - \operatorname{expm1}(u_k)) / S$, "
+                    r"$S = \sum_j e^{u_j}$",
+                ),
+            ),
+            name=DLOSS_K,
+        )
+        .named(DLOSS_K)
+    )
+
+
+DLOSS_K = Name("dl/dz_k", r"\frac{\partial \ell}{\partial z_k}")

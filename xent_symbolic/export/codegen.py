@@ -11,6 +11,8 @@ from .._version import __version__
 from ..catalog import CATALOG, Export
 from ..catalog.stable import (
     derive_softmax_logits,
+    derive_softmax_logits_gradient,
+    k,
     uk,
     y,
     yk,
@@ -23,7 +25,9 @@ from ..errors import did_you_mean
 from ..stable_rules import Log1pForm, OverflowFreeSigmoid, OverflowFreeSoftplus, before_overflow_free
 from . import templates
 from .backends import Backend, backend
+from .catalog_accuracy import accuracy_text, measure
 from .fill import fill
+from .loading import load_module
 from .matrix_lines import driver_lines
 from .printer import print_array
 
@@ -132,13 +136,17 @@ def _softmax_lse(final: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 
 
 def _softmax_pieces(backend: str) -> dict[str, str]:
-    """The lse and loss lines of the softmax case, printed from the checked form (lse = log1p(rest): `rest`,
-    the sum less its max term, is the drivers' own line)."""
+    """The lse, loss and dl/dZ lines of the softmax case, printed from the checked forms (lse = log1p(rest):
+    `rest`, the sum less its max term, is the drivers' own line, and so is E = exp(U))."""
     _, loss = _softmax_lse(derive_softmax_logits().current)
-    rest = sp.Symbol("rest", real=True)
+    rest, exp_u = sp.Symbol("rest", real=True), sp.Symbol("E", real=True)
+    dloss = derive_softmax_logits_gradient().current
+    (total,) = dloss.atoms(sp.Sum)
+    dloss = dloss.xreplace({total: 1 + rest}).xreplace({sp.exp(uk[k]): exp_u})
     return {
         "lse": print_array(log1p(rest), backend, {}),
         "loss": print_array(loss, backend, {uk: "U", yk: "Y"}),
+        "dloss": print_array(dloss, backend, {uk: "U", yk: "Y"}),
     }
 
 
@@ -151,7 +159,9 @@ def _softmax_blocked_pieces(backend: str) -> dict[str, str]:
     return {"exp_u": "np.exp(U, out=E) if E is not None else np.exp(U)", **_softmax_pieces(backend)}
 
 
-def _docstring(name: str, record: Backend, provenance: list[Provenance], formulas: str) -> str:
+def _docstring(
+    name: str, record: Backend, provenance: list[Provenance], formulas: str, accuracy: list[str]
+) -> str:
     backend = record.name
     forms = EXPORTS[name].driver
     driver = f"{forms.weights} and {forms.bias}"
@@ -167,6 +177,7 @@ def _docstring(name: str, record: Backend, provenance: list[Provenance], formula
         f"Written by hand: the driver around them (the input checks; {record.skeleton.says}).",
         "",
     ]
+    lines += [*accuracy, ""]
     lines.append(formulas.strip("\n"))
     return '"""' + "\n".join(lines) + '\n"""'
 
@@ -378,9 +389,20 @@ def module_source(name: str, backend_name: str = "numpy") -> str:
         formulas = _linear_formulas(model)
     else:
         formulas = templates.SOFTMAX_FORMULAS
-    header = _docstring(name, record, provenance, formulas + record.notes)
     body = _skeleton(name, record)
-    return (
-        f"{header}\n\nfrom __future__ import annotations\n\n{record.imports}\n\n"
-        f'__all__ = ["loss", "grad", "loss_and_grad", "InputError"]\n\n\n{body.strip()}\n'
-    )
+
+    def source(accuracy: list[str]) -> str:
+        header = _docstring(name, record, provenance, formulas + record.notes, accuracy)
+        return (
+            f"{header}\n\nfrom __future__ import annotations\n\n{record.imports}\n\n"
+            f'__all__ = ["loss", "grad", "loss_and_grad", "InputError"]\n\n\n{body.strip()}\n'
+        )
+
+    if not record.available():
+        return source(
+            [
+                f"Max relative error: not measured ({record.package} is not installed where this was generated)."
+            ]
+        )
+    measured = measure(EXPORTS[name], load_module(source([]), f"{name} --backend {backend_name}"))
+    return source(accuracy_text(EXPORTS[name], measured))

@@ -34,7 +34,9 @@ Formulas (i = 1..n examples, j = 1..d features, k = 1..K classes)
   lse_i  = log1p(sum_k exp(U_ik) - 1)                           (softmax-logits: max-shifted log-sum-exp)
          = log1p(rest_i), rest_i the sum without one max term (exp(0) = 1): a loss near 0 keeps its digits
   l_i    = sum_k Y_ik (lse_i - U_ik)                             (= log sum_k exp(Z_ik) - sum_k Y_ik Z_ik)
-  P_ik   = exp(U_ik - lse_i)                                     (softmax probabilities)
+  P_ik   = exp(U_ik) / (1 + rest_i)                              (softmax probabilities)
+  G_ik   = (1 - Y_ik) P_ik - Y_ik (rest_i - expm1(U_ik)) / (1 + rest_i)   (softmax-logits-gradient)
+         = P_ik - Y_ik = dl_i/dZ_ik, without cancellation where P_ik is near 1
   J      = (1/n) sum_i l_i
   dJ/dW  = (1/n) (P - Y)^T X,   dJ/db = (1/n) sum_i (P - Y)_i    (softmax-regression, matrix form)
   with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the biases are not penalised):

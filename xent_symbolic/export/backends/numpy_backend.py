@@ -219,7 +219,7 @@ def _one_hot(Y, K, dtype):
     return rows
 
 
-def _pointwise(Z, Y, *, with_loss, with_grad, E=None):
+def _pointwise(Z, Y, *, with_loss=True, with_grad=True, E=None):
     """Per-example losses l_i and dl/dZ = P - Y from a block of logits Z, which is overwritten with U
     (printed from the checked softmax-logits form); E, if given, is a buffer for exp(U)."""
     Z -= Z.max(axis=1, keepdims=True)
@@ -229,11 +229,7 @@ def _pointwise(Z, Y, *, with_loss, with_grad, E=None):
     rest = np.where(U < 0, E, 0).sum(axis=1, keepdims=True) + ((U == 0).sum(axis=1, keepdims=True, dtype=U.dtype) - 1)
     lse = @lse@
     l = (@loss@).ravel() if with_loss else None
-    G = None
-    if with_grad:
-        G = E  # P = exp(U) / sum exp(U): the softmax, unchanged by the shift; exp computed once
-        G /= 1 + rest
-        G -= Y
+    G = (@dloss@) if with_grad else None  # P - Y, without cancellation where P is near 1
     return l, G
 
 

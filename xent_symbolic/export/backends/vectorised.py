@@ -179,7 +179,7 @@ def _pointwise(Z, Y):
     # sum_j exp(u_j) - 1 without cancellation: one term is exp(0) = 1 exactly, the others are summed
     rest = (E * (U < 0)).sum(@axis@=1, @keepdims@=True) + ((U == 0).sum(@axis@=1, @keepdims@=True) - 1)
     lse = @lse@
-    return (@loss@).ravel(), E / (1 + rest) - Y
+    return (@loss@).ravel(), @dloss@
 
 
 def _value_and_gradient(X, Y, W, b, sw, l2):
