@@ -29,6 +29,7 @@ def test_every_stable_form_an_export_prints_is_a_catalog_entry():
         "bce-logits-gradient",
         "bce-sign-flip",
         "softmax-logits",
+        "softmax-logits-gradient",
         "mse-pointwise",
         "mse-pointwise-gradient",
         "poisson-pointwise",

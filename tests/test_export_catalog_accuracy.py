@@ -96,3 +96,15 @@ def test_a_wrong_complement_of_the_softmax_is_refuted():
         ).apply(derivation.steps[0].rule)
         steps = steps.apply(Rewrite("attack", lambda e, wrong=wrong: wrong, "attack"))
         assert check(steps).steps[-1].status.value == "refuted", wrong
+
+
+def test_a_backend_that_computes_float64_in_float32_is_not_measured_in_float64():
+    # jax without jax_enable_x64: float64 inputs are computed in float32, which says nothing of float64
+    def in_float32(z, y):
+        z32, y32 = np.asarray(z, dtype=np.float32), np.asarray(y, dtype=np.float32)
+        return np.logaddexp(0, z32) - y32 * z32, 1 / (1 + np.exp(-z32)) - y32
+
+    measured = catalog_accuracy.measure(EXPORTS["poisson"], _module(_pointwise_loss_dloss=in_float32))
+    assert [(a.dtype, a.computed) for a in measured] == [("float64", "float32"), ("float32", "")]
+    lines = catalog_accuracy.accuracy_text(EXPORTS["poisson"], measured)
+    assert lines[2] == "  float64: not measured: float64 inputs were computed in float32 where this was generated"

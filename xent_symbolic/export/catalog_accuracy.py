@@ -61,6 +61,7 @@ class Accuracy:
     points: int
     loss_units: float
     gradient_units: float
+    computed: str = ""  # the dtype the module computed in, where it is not `dtype` (jax without x64): unmeasured
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ class Reference:
 
 
 def _errors(computed: float, exact: Reference, dtype: np.dtype) -> tuple[float, float]:
-    """(relative error, error in units of eps times the condition) of one computed value."""
+    """(relative error, error in units of eps times the condition) of one computed value; an error no larger
+    than the dtype's smallest normal number counts as none (the true value underflows: XLA flushes it to 0)."""
     info = np.finfo(dtype)
     value = exact.value
     if not np.isfinite(computed):
@@ -80,8 +82,10 @@ def _errors(computed: float, exact: Reference, dtype: np.dtype) -> tuple[float, 
         return (0.0, 0.0) if beyond else (float("inf"), float("inf"))
     with mpmath.workdps(DIGITS):
         error = abs(mpmath.mpf(float(computed)) - value)
+        if error <= info.tiny:
+            return 0.0, 0.0
         relative = error / max(abs(value), info.tiny)
-        units = error / (mpmath.mpf(float(info.eps)) * max(abs(value), exact.scale, info.tiny))
+        units = error / (mpmath.mpf(float(info.eps)) * max(abs(value), exact.scale))
         return float(relative), float(units)
 
 
@@ -187,11 +191,18 @@ def _linear(model: Export, module: types.ModuleType, dtype: str) -> Accuracy:
     array = getattr(module, "_array", np.asarray)
     loss, dloss = module._pointwise_loss_dloss(array(zs.copy()), array(ys.copy()), *_defaults(model))
     loss, dloss = np.broadcast_to(_numpy(loss), zs.shape), np.broadcast_to(_numpy(dloss), zs.shape)
+    if loss.dtype != zs.dtype:
+        return _unmeasured(dtype, loss.dtype, len(zs))
     (loss_error, loss_units), (grad_error, grad_units) = (
         _worst(loss, exact_loss, zs.dtype),
         _worst(dloss, exact_dloss, zs.dtype),
     )
     return Accuracy(dtype, loss_error, grad_error, len(zs), loss_units, grad_units)
+
+
+def _unmeasured(dtype: str, computed: np.dtype, points: int) -> Accuracy:
+    nan = float("nan")
+    return Accuracy(dtype, nan, nan, points, nan, nan, str(computed))
 
 
 def _softmax_rows() -> np.ndarray:
@@ -230,6 +241,8 @@ def _softmax(module: types.ModuleType, dtype: str) -> Accuracy:
     Y[:, 0] = 1
     loss, G = module._pointwise(array(Z.copy()), array(Y))
     loss, G = _numpy(loss), _numpy(G)
+    if loss.dtype != Z.dtype:
+        return _unmeasured(dtype, loss.dtype, len(Z))
     loss_error, loss_units = _worst(loss, exact_loss, Z.dtype)
     grad_error, grad_units = _worst(G.ravel(), [e for row in exact_grad for e in row], Z.dtype)
     return Accuracy(dtype, loss_error, grad_error, len(Z), loss_units, grad_units)
@@ -262,7 +275,9 @@ def accuracy_text(model: Export, accuracies: tuple[Accuracy, ...]) -> list[str]:
         f"of the derivations' forms, at {where}:",
     ]
     lines += [
-        f"  {a.dtype}: loss {a.loss:.1e}, gradient {a.gradient:.1e} (at most {a.loss_units:.2g} and "
+        f"  {a.dtype}: not measured: {a.dtype} inputs were computed in {a.computed} where this was generated"
+        if a.computed
+        else f"  {a.dtype}: loss {a.loss:.1e}, gradient {a.gradient:.1e} (at most {a.loss_units:.2g} and "
         f"{a.gradient_units:.2g} eps x the condition)"
         for a in accuracies
     ]
