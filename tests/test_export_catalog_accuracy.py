@@ -107,4 +107,7 @@ def test_a_backend_that_computes_float64_in_float32_is_not_measured_in_float64()
     measured = catalog_accuracy.measure(EXPORTS["poisson"], _module(_pointwise_loss_dloss=in_float32))
     assert [(a.dtype, a.computed) for a in measured] == [("float64", "float32"), ("float32", "")]
     lines = catalog_accuracy.accuracy_text(EXPORTS["poisson"], measured)
-    assert lines[2] == "  float64: not measured: float64 inputs were computed in float32 where this was generated"
+    assert (
+        lines[2]
+        == "  float64: not measured: float64 inputs were computed in float32 where this was generated"
+    )

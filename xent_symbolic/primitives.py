@@ -85,6 +85,9 @@ class Primitive:
     mpmath / float64: its value at the working precision and in float64, as the plain formula (trace,
     evidence); arrays: backend -> array source with {0} for the argument (export/printer.py; the numpy erf
     is scipy's); stable: an overflow-free form, printed instead where there is one (then arrays is empty);
+    fused: backend -> a library call that computes that overflow-free form in one kernel (torch's logsigmoid
+    computes min(x, 0) - log1p(exp(-|x|)) itself), printed instead of the expanded form there, or the
+    function in other fused primitives it is printed as (softplus(x) = -log_sigmoid(-x) in torch);
     enclosure: how bounds.py encloses its values; arguments / optional: the argument names, the last
     `optional` of them may be left out; in_formulas: whether formulas may call it.
     """
@@ -96,12 +99,18 @@ class Primitive:
     enclosure: Monotone
     arrays: Mapping[str, str] = field(default_factory=dict)
     stable: Callable[[sp.Expr], sp.Expr] | None = None
+    fused: Mapping[str, str | Callable[..., sp.Expr]] = field(default_factory=dict)
     arguments: tuple[str, ...] = ("x",)
     optional: int = 0
     in_formulas: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "arrays", MappingProxyType(dict(self.arrays)))
+        object.__setattr__(self, "fused", MappingProxyType(dict(self.fused)))
+        if self.fused and (self.stable is None or not set(self.fused) <= set(BACKENDS)):
+            raise ValueError(
+                f"{self.name}: a fused spelling stands for a stable form, in columns of {BACKENDS}"
+            )
         if (self.stable is None) == (not self.arrays):
             raise ValueError(f"{self.name}: give either an array spelling per backend or a stable form")
         if self.arrays and tuple(self.arrays) != BACKENDS:
@@ -350,6 +359,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         _f64_log_sigmoid,
         Monotone(_REALS, (-oo, sp.S.Zero), _log_sigmoid_d),
         stable=stable_log_sigmoid,
+        fused={"torch": "torch.nn.functional.logsigmoid({0})", "jax": "jax.nn.log_sigmoid({0})"},
     ),
     Primitive(
         "sigmoid",
@@ -358,6 +368,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         _f64_sigmoid,
         Monotone(_REALS, (sp.S.Zero, sp.S.One), _sigmoid_d),
         stable=stable_sigmoid,
+        fused={"torch": "torch.sigmoid({0})", "jax": "jax.nn.sigmoid({0})"},
     ),
     Primitive(
         "sinh",
@@ -374,6 +385,7 @@ PRIMITIVES: tuple[Primitive, ...] = (
         _f64_softplus,
         Monotone(_REALS, (sp.S.Zero, oo), _softplus_d),
         stable=stable_softplus,
+        fused={"torch": lambda x: -log_sigmoid(-x), "jax": "jax.nn.softplus({0})"},
     ),
     Primitive(
         "tanh",

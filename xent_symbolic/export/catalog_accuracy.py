@@ -61,7 +61,9 @@ class Accuracy:
     points: int
     loss_units: float
     gradient_units: float
-    computed: str = ""  # the dtype the module computed in, where it is not `dtype` (jax without x64): unmeasured
+    computed: str = (
+        ""  # the dtype the module computed in, where it is not `dtype` (jax without x64): unmeasured
+    )
 
 
 @dataclass(frozen=True)

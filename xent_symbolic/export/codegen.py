@@ -22,9 +22,17 @@ from ..catalog.stable_glm import HYPERPARAMETERS
 from ..check import check
 from ..core import Derivation
 from ..errors import did_you_mean
-from ..stable_rules import Log1pForm, OverflowFreeSigmoid, OverflowFreeSoftplus, before_overflow_free
+from ..primitives import PRIMITIVES
+from ..stable_rules import (
+    OVERFLOW_FREE,
+    Log1pForm,
+    OverflowFreeSigmoid,
+    OverflowFreeSoftplus,
+    before_overflow_free,
+)
 from . import templates
 from .backends import Backend, backend
+from .backends import backend as backend_record
 from .catalog_accuracy import accuracy_text, measure
 from .fill import fill
 from .loading import load_module
@@ -89,12 +97,24 @@ def _provenance(derivation: Derivation) -> Provenance:
     )
 
 
+def _as_fused(expr: sp.Expr, backend: str) -> sp.Expr:
+    """`expr` with each call a backend prints as other fused primitives written as them."""
+    spelling = backend_record(backend).spelling
+    for primitive in PRIMITIVES:
+        fused = primitive.fused.get(spelling)
+        if callable(fused):
+            expr = expr.replace(primitive.sympy_class, fused)
+    return expr
+
+
 def _assignments(
     exprs: list[sp.Expr], backend: str, arrays: dict, indent: str = "    "
 ) -> tuple[list[str], list[str]]:
     # log(1 + x) -> log1p(x) before common subexpressions are taken, so 1 + x is never rounded first
+    # and a call printed as other fused primitives (softplus(x) = -log_sigmoid(-x)) rewritten before too, so
+    # that -(-z) cancels: the common subexpressions are those of what is printed
     log1p_form = Log1pForm()
-    forms = [log1p_form.rewrite(e, None) for e in exprs]
+    forms = [_as_fused(log1p_form.rewrite(e, None), backend) for e in exprs]
     replacements, reduced = sp.cse(forms, symbols=sp.numbered_symbols("t"))
     lines = [f"{indent}{symbol} = {print_array(value, backend, arrays)}" for symbol, value in replacements]
     return lines, [print_array(e, backend, arrays) for e in reduced]
@@ -105,10 +125,24 @@ def _hyperparameter_symbols(model: Export) -> list[sp.Symbol]:
     return [by_name[name] for name, _ in _defaults(model)]
 
 
+def _printed_form(derivation: Derivation, backend: str) -> sp.Expr:
+    """What a backend prints of a stable derivation: where it has a fused kernel (primitives' `fused`) for every
+    function the derivation's last, overflow-free steps expand, the expression before those steps (each call
+    printed as its kernel); else the final expression."""
+    steps = derivation.steps
+    first = next((n for n, step in enumerate(steps) if isinstance(step.rule, OVERFLOW_FREE)), None)
+    if first is None or not all(isinstance(step.rule, OVERFLOW_FREE) for step in steps[first:]):
+        return derivation.current
+    before = steps[first].before
+    spelling = backend_record(backend).spelling
+    expanded = [p for p in PRIMITIVES if p.stable is not None and before.atoms(p.sympy_class)]
+    return before if all(spelling in p.fused for p in expanded) else derivation.current
+
+
 def _pointwise_functions(model: Export, backend: str) -> str:
     """The three elementwise functions of a linear model, printed from its stable derivations."""
-    loss = _stable(model.loss).current
-    dloss = _stable(model.dloss).current
+    loss = _printed_form(_stable(model.loss), backend)
+    dloss = _printed_form(_stable(model.dloss), backend)
     hyper = _hyperparameter_symbols(model)
     unknown = (loss.free_symbols | dloss.free_symbols) - {z, y, *hyper}
     assert not unknown, f"{model.module}: the pointwise forms use undeclared symbols {unknown}"
@@ -316,9 +350,8 @@ def _expression_text(derivation: Derivation) -> str:
 
 def _gradient_source(model: Export) -> str:
     """Where the header's dJ/dw comes from: the matrix forms the driver prints, and the model's own if it has."""
-    driver = f"{model.driver.weights}, {model.driver.bias}"
-    own = [name for name in model.matrix_form if name not in (model.driver.weights, model.driver.bias)]
-    return f"{driver}; {', '.join(own)}, matrix form" if own else f"{driver}, matrix form"
+    names = dict.fromkeys((model.driver.weights, model.driver.bias, *model.matrix_form))
+    return f"{', '.join(names)}, matrix form"
 
 
 def _linear_formulas(model: Export) -> str:

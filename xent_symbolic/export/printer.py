@@ -47,6 +47,11 @@ class ArrayPrinter(NumPyPrinter):
         args = expr.args
         if primitive is _LOG and isinstance(args[0], sp.Add) and sp.S.One in args[0].args:
             primitive, args = _LOG1P, (args[0] - 1,)  # log(1 + x) -> log1p(x): 1 + x is never rounded
+        fused = primitive.fused.get(self.record.spelling)
+        if callable(fused):  # printed as other fused primitives (softplus(x) = -log_sigmoid(-x))
+            return f"({self._print(fused(*args))})"
+        if fused is not None:  # one library kernel computes the overflow-free form
+            return fused.format(*(self._print(a) for a in args))
         if primitive.stable is not None:  # printed as one unit, like the call it stands for: sigma(z)**g
             return f"({self._print(primitive.stable(*args))})"
         return primitive.arrays[self.record.spelling].format(*(self._print(a) for a in args))

@@ -12,7 +12,7 @@ Formulas (i = 1..n examples, j = 1..d features)
   g_i    = dl_i/dz_i = (1 - y_i) sigmoid(z_i) - y_i sigmoid(-z_i)  (= sigmoid(z_i) - y_i)
   sigmoid(x)  = exp(min(x, 0)) / (1 + exp(-|x|))                 (overflow-free)
   J      = (1/n) sum_i l_i
-  dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) 1^T g                   (linear-model-gradient, linear-model-bias)
+  dJ/dw  = (1/n) X^T g,   dJ/db = (1/n) 1^T g      (linear-model-gradient, linear-model-bias, matrix form)
          = (1/n) X^T (sigmoid(X w + b) - y)                      (logistic-regression, matrix form)
   with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the bias is not penalised):
   J      = (1/n) sum_i s_i l_i + (lambda/2) ||w||^2    (divided by n, not sum_i s_i, as sklearn's objective)
@@ -38,7 +38,7 @@ Formulas (i = 1..n examples, j = 1..d features, k = 1..K classes)
   G_ik   = (1 - Y_ik) P_ik - Y_ik (rest_i - expm1(U_ik)) / (1 + rest_i)   (softmax-logits-gradient)
          = P_ik - Y_ik = dl_i/dZ_ik, without cancellation where P_ik is near 1
   J      = (1/n) sum_i l_i
-  dJ/dW  = (1/n) (P - Y)^T X,   dJ/db = (1/n) sum_i (P - Y)_i    (softmax-regression, matrix form)
+  dJ/dW  = (1/n) (P - Y)^T X,   dJ/db = (1/n) (P - Y)^T 1   (softmax-regression, softmax-regression-bias, matrix form)
   with sample_weight=s and l2=lambda (regularised-objective, l2-penalty-gradient; the biases are not penalised):
   J      = (1/n) sum_i s_i l_i + (lambda/2) ||W||^2    (divided by n, not sum_i s_i, as sklearn's objective)
   dJ/dW  = (1/n) (s (P - Y))^T X + lambda W,   dJ/db = (1/n) sum_i s_i (P - Y)_i
