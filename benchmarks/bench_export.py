@@ -2,7 +2,8 @@
 function, a hand-written jax.jit-compiled jax function (jax.value_and_grad), torch CPU autograd.
 
 Run: python benchmarks/bench_export.py [--quick]   (prints a Markdown table; never part of the tests)
-Medians of interleaved repeats (every function once per round); ratios are taken within the same run.
+Medians of interleaved repeats (every function once per round); ratios are taken within the same run. The
+numpy pair is measured first, before jax or torch is imported (their thread pools slow NumPy's BLAS beside them).
 Targets (issue 14): numpy export <= 0.8x the hand numpy at (10^6, 100); jax export <= 1.3x the hand jitted jax;
 torch export <= 1.0x torch autograd. Memory: tracemalloc peak of the numpy export beyond the inputs.
 """
@@ -154,11 +155,58 @@ def _ready(result):
     return [leaf.block_until_ready() for leaf in jax.tree_util.tree_leaves(result)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
-    args = parser.parse_args()
-    rng = np.random.default_rng(0)
+CASES = [
+    ("logistic", 10**5, 100, None),
+    ("logistic", 10**6, 100, None),
+    ("logistic", 10**4, 1000, None),
+    ("softmax", 10**5, 100, 10),
+    ("poisson", 10**5, 100, None),
+]
+EXPORT = {"logistic": "logistic-regression", "softmax": "softmax-regression", "poisson": "poisson"}
+
+
+def case_data(kind: str, n: int, d: int, K: int | None, seed: int):
+    """(X, y, w, b, label) of one case, the same for every pass over the cases."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    if kind == "poisson":
+        w, b = rng.normal(size=d) / np.sqrt(d) * 0.5, 0.1
+        return X, rng.poisson(np.exp(X @ w + b)).astype(np.float64), w, b, f"poisson n={n:.0e} d={d}"
+    if kind == "logistic":
+        y = (rng.random(n) < 0.5).astype(np.float64)
+        return X, y, rng.normal(size=d) / np.sqrt(d), 0.1, f"logistic n={n:.0e} d={d}"
+    y = rng.integers(0, K, n)
+    w, b = rng.normal(size=(K, d)) / np.sqrt(d), rng.normal(size=K)
+    return X, y, w, b, f"softmax n={n:.0e} d={d} K={K}"
+
+
+def numpy_pass(cases) -> list[dict]:
+    """The numpy export against the hand-written NumPy, for every case, before jax or torch is imported: their
+    thread pools, once started, slow NumPy's BLAS beside them."""
+    hand = {"logistic": reference_logistic, "softmax": reference_softmax, "poisson": reference_poisson}
+    rows = []
+    for seed, (kind, n, d, K) in enumerate(cases):
+        X, y, w, b, label = case_data(kind, n, d, K, seed)
+        repeats = 5 if n * d >= 10**8 else 11
+        ours = numeric_functions(EXPORT[kind])
+        functions = {"numpy": lambda: ours.loss_and_grad(X, y, w, b), "hand": lambda: hand[kind](X, y, w, b)}
+        t = interleaved_medians(functions, repeats)
+        bandwidth = read_bandwidth(X, np.ones(d), repeats)
+        extra = peak_extra_bytes(functions["numpy"])
+        rows.append(
+            {
+                "label": label,
+                "times": t,
+                "bandwidth": bandwidth,
+                "floor": X.nbytes / bandwidth,
+                "extra": extra / (8 * n),
+            }
+        )
+    return rows
+
+
+def array_pass(cases, rows: list[dict]) -> None:
+    """The jax and torch exports against their references, added to each case's times."""
     have_torch = importlib.util.find_spec("torch") is not None
     have_jax = importlib.util.find_spec("jax") is not None
     if have_torch:
@@ -167,59 +215,40 @@ def main() -> None:
         import jax
 
         jax.config.update("jax_enable_x64", True)
-    cases = [
-        ("logistic", 10**5, 100, None),
-        ("logistic", 10**6, 100, None),
-        ("logistic", 10**4, 1000, None),
-        ("softmax", 10**5, 100, 10),
-        ("poisson", 10**5, 100, None),
-    ]
-    if args.quick:
-        cases = [(k, n // 10, d, K) for k, n, d, K in cases]
-    export = {"logistic": "logistic-regression", "softmax": "softmax-regression", "poisson": "poisson"}
-    hand = {"logistic": reference_logistic, "softmax": reference_softmax, "poisson": reference_poisson}
     torch_reference = {"logistic": torch_logistic, "softmax": torch_softmax, "poisson": torch_poisson}
-    print(
-        "| case | numpy export | hand numpy | numpy / hand | jax export (jit) | hand jax (jit) | jax / hand jax |"
-        " torch export | torch autograd | torch / autograd | read floor share | numpy extra peak |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for kind, n, d, K in cases:
+    for seed, ((kind, n, d, K), row) in enumerate(zip(cases, rows, strict=True)):
+        X, y, w, b, _ = case_data(kind, n, d, K, seed)
         repeats = 5 if n * d >= 10**8 else 11
-        X = rng.normal(size=(n, d))
-        if kind == "poisson":
-            w, b = rng.normal(size=d) / np.sqrt(d) * 0.5, 0.1
-            y = rng.poisson(np.exp(X @ w + b)).astype(np.float64)
-            label = f"poisson n={n:.0e} d={d}"
-        elif kind == "logistic":
-            y = (rng.random(n) < 0.5).astype(np.float64)
-            w, b = rng.normal(size=d) / np.sqrt(d), 0.1
-            label = f"logistic n={n:.0e} d={d}"
-        else:
-            y = rng.integers(0, K, n)
-            w, b = rng.normal(size=(K, d)) / np.sqrt(d), rng.normal(size=K)
-            label = f"softmax n={n:.0e} d={d} K={K}"
-        ours = numeric_functions(export[kind])
-        functions = {
-            "numpy": lambda: ours.loss_and_grad(X, y, w, b),
-            "hand": lambda: hand[kind](X, y, w, b),
-        }
+        functions = {}
         if have_jax:
-            jax_export = numeric_functions(export[kind], "jax")
+            jax_export = numeric_functions(EXPORT[kind], "jax")
             jX, jy, jw, jb = (jax.numpy.asarray(v) for v in (X, y, w, np.float64(b)))
             reference = jax_function(kind)
             functions["jax"] = lambda: _ready(jax_export.loss_and_grad(jX, jy, jw, jb))
             functions["hand jax"] = lambda: _ready(reference(jw, jb, jX, jy))
         if have_torch:
-            torch_export = numeric_functions(export[kind], "torch")
+            torch_export = numeric_functions(EXPORT[kind], "torch")
             tX, ty, tw, tb = (torch.from_numpy(np.asarray(v)) for v in (X, y, w, np.float64(b)))
             autograd = torch_reference[kind]()
             functions["torch"] = lambda: torch_export.loss_and_grad(tX, ty, tw, tb)
             functions["autograd"] = lambda: autograd(tX, ty, tw, tb)
-        t = interleaved_medians(functions, repeats)
-        bandwidth = read_bandwidth(X, np.ones(d), repeats)
-        floor = X.nbytes / bandwidth
-        extra = peak_extra_bytes(functions["numpy"])
+        row["times"] |= interleaved_medians(functions, repeats) if functions else {}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
+    args = parser.parse_args()
+    cases = [(k, n // 10, d, K) for k, n, d, K in CASES] if args.quick else CASES
+    rows = numpy_pass(cases)
+    array_pass(cases, rows)
+    print(
+        "| case | numpy export | hand numpy | numpy / hand | jax export (jit) | hand jax (jit) | jax / hand jax |"
+        " torch export | torch autograd | torch / autograd | read floor share | numpy extra peak |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        t = row["times"]
 
         def ms(name):
             return f"{t[name] * 1e3:.1f} ms" if name in t else "-"
@@ -228,9 +257,10 @@ def main() -> None:
             return f"{t[a] / t[b]:.2f}x" if a in t and b in t else "-"
 
         print(
-            f"| {label} | {ms('numpy')} | {ms('hand')} | {ratio('numpy', 'hand')} | {ms('jax')} | {ms('hand jax')} | "
-            f"{ratio('jax', 'hand jax')} | {ms('torch')} | {ms('autograd')} | {ratio('torch', 'autograd')} | "
-            f"{floor / t['numpy']:.0%} of {bandwidth / 1e9:.1f} GB/s | {extra / (8 * n):.2f} x (8 n bytes) |"
+            f"| {row['label']} | {ms('numpy')} | {ms('hand')} | {ratio('numpy', 'hand')} | {ms('jax')} | "
+            f"{ms('hand jax')} | {ratio('jax', 'hand jax')} | {ms('torch')} | {ms('autograd')} | "
+            f"{ratio('torch', 'autograd')} | {row['floor'] / t['numpy']:.0%} of {row['bandwidth'] / 1e9:.1f} GB/s | "
+            f"{row['extra']:.2f} x (8 n bytes) |"
         )
 
 
