@@ -7,8 +7,8 @@ inner block ends. In the main thread the alarm is a timer signal; in any other t
 exception in that thread (CPython's asynchronous exceptions). Where the exception lands in code Python calls
 with no caller to receive it (a weakref callback, a __del__), Python drops it: while a budget is held,
 sys.unraisablehook keeps such a drop from being reported and fires the alarm again just after. Either way the
-exception arrives between two bytecodes: one long call into C (a huge integer power) is not interrupted, so such work is refused before it
-starts, by size limits where it is built (parse, bounds).
+exception arrives between two bytecodes: one long call into C (a huge integer power) is not interrupted, so
+such work is refused before it starts, by size limits where it is built (parse, bounds).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def _in_hook(frame) -> bool:
 
 def _expire(signum, frame):
     if _in_hook(frame):
-        signal.setitimer(signal.ITIMER_REAL, _RETRY, _REPEAT)
+        _arm_soon()
         return
     raise BudgetExceeded("ran past its budget")
 

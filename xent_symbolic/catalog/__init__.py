@@ -100,6 +100,11 @@ class Export:
             raise ValueError(f"export {self.module}: a matrix form it cites must be listed")
 
     @property
+    def defaults(self) -> tuple[tuple[str, float], ...]:
+        """The keyword-only hyperparameters and their defaults: those of the catalog entries it lists."""
+        return tuple(pair for name in self.listed for pair in CATALOG[name].defaults)
+
+    @property
     def driver(self) -> DriverForms:
         """What its driver's logits and gradient lines are printed from."""
         return DRIVER_FORMS[self.kind]

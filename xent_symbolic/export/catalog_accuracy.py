@@ -1,7 +1,7 @@
 """The accuracy of a catalog export, measured when it is generated, on its own printed functions: per example,
-the loss and its derivative in the logits against a 50-digit evaluation (SymPy's evalf, which raises its
-working precision where terms cancel) of the checked forms they are printed from, on logits in [-1000, 1000]
-and labels from y's domain, in float64 and in float32."""
+the loss and its derivative in the logits against a 50-digit evaluation (mpmath, its working precision doubled
+until the value settles) of the checked forms they are printed from, on logits in [-1000, 1000] and labels from
+y's domain, in float64 and in float32."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def _exact(expr: sp.Expr, symbols: tuple, values: tuple) -> mpmath.mpf:
     previous = None
     for digits in WORKING_DIGITS:
         with mpmath.workdps(digits):
-            value = function(*(mpmath.mpf(v.p) / v.q for v in values))
+            value = function(*(_value(v) for v in values))
             settled = previous is not None and abs(value - previous) <= abs(value) * mpmath.mpf(10) ** -DIGITS
         if settled and value != 0:
             break
@@ -138,8 +138,8 @@ def _reference(expr: sp.Expr, symbols: tuple, values: tuple, inputs: tuple) -> R
 
 
 def _value(v: sp.Rational) -> mpmath.mpf:
-    with mpmath.workdps(DIGITS):
-        return mpmath.mpf(v.p) / v.q
+    """A rational of a float (its denominator a power of 2) as an mpf: exact at any working precision."""
+    return mpmath.mpf(v.p) / v.q
 
 
 @cache
@@ -152,21 +152,12 @@ def _evaluator(expr: sp.Expr, symbols: tuple):
     return sp.lambdify(symbols, expr, modules=[MPMATH_FUNCTIONS, "mpmath"])
 
 
-def _rational(value: float, dtype: str) -> sp.Rational:
-    """The float of `dtype` nearest to `value`, as the exact rational it is."""
-    return sp.Rational(float(np.asarray(value, dtype=dtype)))
-
-
 @cache
 def _linear_references(model: Export, dtype: str) -> tuple[np.ndarray, np.ndarray, tuple, tuple]:
     """(z, y, exact losses, exact derivatives) of the grid in `dtype`, at the default hyperparameters."""
     loss, dloss = CATALOG[model.loss].build(), CATALOG[model.dloss].build()
     by_name = {symbol.name: symbol for symbol in HYPERPARAMETERS}
-    hyper = {
-        by_name[name]: sp.Rational(default)
-        for name in model.listed
-        for name, default in CATALOG[name].defaults
-    }
+    hyper = {by_name[name]: sp.Rational(default) for name, default in model.defaults}
     labels = LABELS[loss.assumptions.domain_of(y)]
     points = [(zv, yv) for zv in LOGITS for yv in labels]
     zs = np.array([p[0] for p in points], dtype=dtype)
@@ -180,10 +171,6 @@ def _linear_references(model: Export, dtype: str) -> tuple[np.ndarray, np.ndarra
     return zs, ys, tuple(exact_loss), tuple(exact_dloss)
 
 
-def _defaults(model: Export) -> tuple[float, ...]:
-    return tuple(default for name in model.listed for _, default in CATALOG[name].defaults)
-
-
 def _numpy(value) -> np.ndarray:
     return np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)
 
@@ -191,7 +178,9 @@ def _numpy(value) -> np.ndarray:
 def _linear(model: Export, module: types.ModuleType, dtype: str) -> Accuracy:
     zs, ys, exact_loss, exact_dloss = _linear_references(model, dtype)
     array = getattr(module, "_array", np.asarray)
-    loss, dloss = module._pointwise_loss_dloss(array(zs.copy()), array(ys.copy()), *_defaults(model))
+    loss, dloss = module._pointwise_loss_dloss(
+        array(zs.copy()), array(ys.copy()), *(default for _, default in model.defaults)
+    )
     loss, dloss = np.broadcast_to(_numpy(loss), zs.shape), np.broadcast_to(_numpy(dloss), zs.shape)
     if loss.dtype != zs.dtype:
         return _unmeasured(dtype, loss.dtype, len(zs))
@@ -269,8 +258,7 @@ def accuracy_text(model: Export, accuracies: tuple[Accuracy, ...]) -> list[str]:
     else:
         labels = LABELS[CATALOG[model.loss].build().assumptions.domain_of(y)]
         where = f"{len(LOGITS)} logits z in [-1000, 1000] x labels {', '.join(f'{v:g}' for v in labels)}"
-        defaults = _defaults(model)
-        where += ", default hyperparameters" if defaults else ""
+        where += ", default hyperparameters" if model.defaults else ""
         what = "l_i and dl_i/dz_i"
     lines = [
         f"Max relative error per example ({what}), measured at generation against a {DIGITS}-digit evaluation",

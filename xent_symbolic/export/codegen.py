@@ -66,11 +66,6 @@ def _stable(name: str) -> Derivation:
     return CATALOG[name].build()
 
 
-def _defaults(model: Export) -> tuple[tuple[str, float], ...]:
-    """The keyword-only hyperparameters and their defaults: those of the catalog entries it lists."""
-    return tuple(pair for name in model.listed for pair in CATALOG[name].defaults)
-
-
 #: the checker's time budget per obligation for the header's verdicts (a cap: most proofs take well under 1 s)
 _CHECK_BUDGET = 10.0
 
@@ -122,7 +117,7 @@ def _assignments(
 
 def _hyperparameter_symbols(model: Export) -> list[sp.Symbol]:
     by_name = {symbol.name: symbol for symbol in HYPERPARAMETERS}
-    return [by_name[name] for name, _ in _defaults(model)]
+    return [by_name[name] for name, _ in model.defaults]
 
 
 def _printed_form(derivation: Derivation, backend: str) -> sp.Expr:
@@ -242,7 +237,7 @@ def _hyperparameter_domains(model: Export) -> list[tuple[str, float, str, str, s
     """(name, default, low, high, interval text) of each hyperparameter, the interval from the assumptions."""
     assumptions = _stable(model.loss).assumptions
     rows = []
-    for symbol, (name, default) in zip(_hyperparameter_symbols(model), _defaults(model), strict=False):
+    for symbol, (name, default) in zip(_hyperparameter_symbols(model), model.defaults, strict=False):
         low, high, text = _interval_text(assumptions.domain_of(symbol))
         rows.append((name, default, low, high, text))
     return rows

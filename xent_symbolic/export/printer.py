@@ -108,15 +108,16 @@ class ArrayPrinter(NumPyPrinter):
         return text if isinstance(expr, sp.MatrixSymbol) else f"({text})"
 
     def _print_MatAdd(self, expr):
-        broadcast = [a for a in expr.args if _broadcast(a) is not None]
-        terms = [self._print(a) for a in expr.args if a not in broadcast]
-        terms += [self._print(_broadcast(a)) for a in broadcast]  # X @ w + b: the broadcast term last
+        broadcasts = [_broadcast(a) for a in expr.args]
+        terms = [self._print(a) for a, b in zip(expr.args, broadcasts, strict=True) if b is None]
+        terms += [self._print(b) for b in broadcasts if b is not None]  # X @ w + b: the broadcast term last
         return " + ".join(terms).replace("+ -", "- ")
 
     def _print_MatMul(self, expr):
         coefficient, factors = expr.as_coeff_matrices()
-        if _broadcast(expr) is not None:
-            return self._print(_broadcast(expr))
+        broadcast = _broadcast(expr)
+        if broadcast is not None:
+            return self._print(broadcast)
         record = self.record
         if isinstance(factors[0], sp.OneMatrix) and len(factors) == 2:  # 1^T A: the column sums of A
             text = f"{self._operand(factors[1])}.sum({record.axis}=0)"
