@@ -31,6 +31,26 @@ def test_every_stable_step_is_proved(builder):
     assert [s.status for s in checked.steps] == [Status.PROVED] * len(checked.steps)
 
 
+def test_overflow_free_forms_read_back_as_their_primitives_in_a_proved_step():
+    from xent_symbolic.core import Derivation, Name
+    from xent_symbolic.functions import sigmoid, softplus
+    from xent_symbolic.primitives import stable_sigmoid, stable_softplus
+    from xent_symbolic.stable_rules import PrimitiveForms
+
+    assumptions = derive_bce_logits().assumptions
+    a, c = sp.Symbol("a", real=True), sp.Symbol("c", real=True)
+    start = (
+        3 * stable_sigmoid(-z) ** a * c + stable_softplus(2 * z) + c + stable_sigmoid(z) * stable_softplus(-z)
+    )
+    rewritten = PrimitiveForms().rewrite(start, assumptions)
+    assert rewritten == 3 * sigmoid(-z) ** a * c + softplus(2 * z) + c + sigmoid(z) * softplus(-z)
+    assert PrimitiveForms().rewrite(sp.Max(z, 0) + sp.log(1 + sp.exp(sp.Abs(z))), assumptions) == (
+        sp.Max(z, 0) + sp.log(1 + sp.exp(sp.Abs(z)))  # exp(+|z|): not softplus's form, left as it is
+    )
+    derivation = Derivation("forms", "forms", start, assumptions, Name("J", "J")).apply(PrimitiveForms())
+    assert check(derivation).status is Status.PROVED
+
+
 def test_a_wrong_overflow_free_form_is_not_proved():
     wrong = sp.Max(z, 0) + sp.log(1 + sp.exp(sp.Abs(z)))  # exp(+|z|): the wrong sign
     from xent_symbolic.functions import softplus

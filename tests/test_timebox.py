@@ -209,3 +209,18 @@ def test_a_budget_in_a_thread_is_not_lost_when_its_exception_is_dropped():
     assert len(outcome) == 1, outcome
     dropped, seconds = outcome[0]
     assert dropped == 2 and seconds < 3, outcome
+
+
+def test_a_budget_puts_back_the_working_precision_an_interrupted_workprec_left_behind():
+    # found in CI-like runs: the alarm landed inside mpmath's workprec.__exit__, before it restored the
+    # precision, and every later evaluation in the process ran at 12 bits (trace then marked 0.6 as wrong)
+    import mpmath
+
+    before = mpmath.mp.prec
+    with pytest.raises(BudgetExceeded), time_limit(0.05):
+        manager = mpmath.workprec(12)
+        manager.__enter__()  # as if the alarm arrived before __exit__ ran
+        assert mpmath.mp.prec == 12
+        while True:
+            pass
+    assert mpmath.mp.prec == before

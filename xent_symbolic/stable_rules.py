@@ -27,6 +27,7 @@ __all__ = [
     "LogSoftmax",
     "OverflowFreeSigmoid",
     "OverflowFreeSoftplus",
+    "PrimitiveForms",
     "ShiftLogSumExp",
     "ShiftedLogits",
     "SigmoidComplement",
@@ -97,6 +98,64 @@ class SigmoidComplement(Rule):
         return Phrase(
             "1 - sigma(x) = sigma(-x): no difference of close numbers where sigma(x) is near 1",
             r"$1 - \sigma(x) = \sigma(-x)$: no difference of close numbers where $\sigma(x)$ is near 1",
+        )
+
+
+def _candidates(expr: sp.Expr) -> set[sp.Expr]:
+    """The arguments x an overflow-free form of sigma(x) or softplus(x) in `expr` can have: the x of each
+    max(x, 0) and of each Piecewise's first condition x >= 0 (or its negation, for x <= 0)."""
+    found: set[sp.Expr] = set()
+    for e in sp.preorder_traversal(expr):
+        if isinstance(e, sp.Max) and len(e.args) == 2 and sp.S.Zero in e.args:
+            found.add(next(a for a in e.args if a != 0))
+        elif isinstance(e, sp.Piecewise) and isinstance(e.args[0].cond, (sp.GreaterThan, sp.LessThan)):
+            condition = e.args[0].cond
+            if condition.rhs == 0:
+                found.add(condition.lhs if isinstance(condition, sp.GreaterThan) else -condition.lhs)
+    return found
+
+
+def _replace_terms(expr: sp.Expr, pattern: sp.Expr, value: sp.Expr) -> sp.Expr:
+    """`expr` with `pattern` replaced by `value`, also where pattern is a sum (a product) whose terms (factors)
+    are some of a larger sum's (product's)."""
+    if isinstance(pattern, (sp.Add, sp.Mul)):
+        parts = set(pattern.args)
+
+        def query(e):
+            return type(e) is type(pattern) and parts <= set(e.args)
+
+        return expr.replace(query, lambda e: e.func(*(set(e.args) - parts), value))
+    return expr.xreplace({pattern: value})
+
+
+@final
+class PrimitiveForms(Rule):
+    """{1 if x >= 0; exp(-|x|) otherwise} / (1 + exp(-|x|)) -> sigma(x), max(x, 0) + log(1 + exp(-|x|)) (or
+    + softplus(-|x|)) -> softplus(x)   [equal: the overflow-free forms of the primitives, read back]
+
+    A derivation written in the overflow-free forms is exported through the primitives: differentiated as
+    sigma' = sigma(x) sigma(-x) and softplus' = sigma, and printed overflow-free again. Differentiated as written,
+    1 / {1; exp(-|x|)} brings in exp(|x|), which overflows where the form itself does not."""
+
+    name = "primitive-forms"
+    relation = Relation.EQUAL
+
+    def rewrite(self, expr, assumptions):
+        for x in sorted(_candidates(expr), key=sp.default_sort_key):
+            for pattern, value in (
+                (stable_sigmoid(x), sigmoid(x)),
+                (stable_softplus(x), softplus(x)),
+                (SoftplusForm().rewrite(stable_softplus(x), assumptions), softplus(x)),
+            ):
+                expr = _replace_terms(expr, pattern, value)
+        return expr
+
+    def justification(self):
+        return Phrase(
+            "the overflow-free forms of sigma(x) and softplus(x) read back as the functions: their derivatives are "
+            "sigma(x) sigma(-x) and sigma(x), printed overflow-free again",
+            r"the overflow-free forms of $\sigma(x)$ and $\operatorname{softplus}(x)$ read back as the functions: "
+            r"their derivatives are $\sigma(x)\sigma(-x)$ and $\sigma(x)$, printed overflow-free again",
         )
 
 
@@ -409,6 +468,13 @@ class ShiftedLogits(Rule):
 
 
 #: the rewrites the export of any derivation applies, in this order, each recorded as a step where it changes
-#: the expression (softplus and log-sigmoid forms, then log1p and expm1; the printer prints softplus, sigmoid
-#: and log-sigmoid in their overflow-free forms)
-STABLE_PASS: tuple[Rule, ...] = (LogSigmoidToSoftplus(), SoftplusForm(), Log1pForm(), Expm1Form())
+#: the expression (overflow-free forms read back as the primitives, log-sigmoid forms, 1 - sigma(x) as sigma(-x), softplus forms, then log1p and expm1; the
+#: printer prints softplus, sigmoid and log-sigmoid in their overflow-free forms)
+STABLE_PASS: tuple[Rule, ...] = (
+    PrimitiveForms(),
+    LogSigmoidToSoftplus(),
+    SigmoidComplement(),
+    SoftplusForm(),
+    Log1pForm(),
+    Expm1Form(),
+)

@@ -9,6 +9,10 @@ with no caller to receive it (a weakref callback, a __del__), Python drops it: w
 sys.unraisablehook keeps such a drop from being reported and fires the alarm again just after. Either way the
 exception arrives between two bytecodes: one long call into C (a huge integer power) is not interrupted, so
 such work is refused before it starts, by size limits where it is built (parse, bounds).
+
+An exception that arrives inside a context manager's __exit__, or just after its __enter__, skips the restore:
+mpmath's working precision (one global setting: workprec/workdps) is put back when a budget's block ends, or one
+interrupted evaluation at 12 bits would leave every later one in the process at 12 bits.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+import mpmath
 
 __all__ = ["BudgetExceeded", "check_budget", "remaining", "time_limit"]
 
@@ -200,10 +206,13 @@ def time_limit(seconds: float) -> Iterator[None]:
         _hook.hold()
     mine = min([time.monotonic() + seconds, *deadlines])
     deadlines.append(mine)
+    precision = mpmath.mp.prec
     _arm(mine)
     try:
         yield
     finally:
+        if mpmath.mp.prec != precision:  # a workprec the alarm interrupted before it restored the precision
+            mpmath.mp.prec = precision
         deadlines.pop()
         _arm(min(deadlines) if deadlines else None)
         if outermost and previous_handler is not None:

@@ -20,7 +20,7 @@ from ..catalog.notation import z as logits
 from ..catalog.softmax import SOFTMAX, c
 from ..catalog.stable import y, z
 from ..catalog.stable_glm import HYPERPARAMETERS
-from ..primitives import MPMATH_FUNCTIONS
+from .reference import DIGITS, exact_input, settled
 
 __all__ = ["DTYPES", "LOGITS", "Accuracy", "accuracy_text", "measure"]
 
@@ -44,7 +44,6 @@ LABELS: dict[sp.Set, tuple[float, ...]] = {
 GAPS = (0.0, 1e-8, 0.5, 5.0, 20.0, 40.0, 80.0, 300.0, 700.0, -3.0, -700.0)
 CLASSES = 4
 DTYPES = ("float64", "float32")
-DIGITS = 50
 
 
 @dataclass(frozen=True)
@@ -97,59 +96,21 @@ def _worst(computed, exact, dtype) -> tuple[float, float]:
     return max(p[0] for p in pairs), max(p[1] for p in pairs)
 
 
-#: working digits of the reference, doubled until two successive evaluations agree to DIGITS digits and are not
-#: zero (a sum that cancels to 0 at every precision tried is taken as 0): inputs lie in [-1000, 1000], so no
-#: cancellation in the forms goes deeper than exp(-2000) ~ 1e-869 below their terms
-WORKING_DIGITS = (60, 120, 240, 480, 960, 1920)
-
-
-class UnsettledReference(ArithmeticError):
-    """Two evaluations of a reference value at successive working precisions disagree even at the last."""
-
-
-def _exact(expr: sp.Expr, symbols: tuple, values: tuple) -> mpmath.mpf:
-    """`expr` at `values` (exact rationals of floats) to DIGITS digits, settled (see WORKING_DIGITS)."""
-    function = _evaluator(expr, symbols)
-    previous = None
-    for digits in WORKING_DIGITS:
-        with mpmath.workdps(digits):
-            value = function(*(_value(v) for v in values))
-            settled = previous is not None and abs(value - previous) <= abs(value) * mpmath.mpf(10) ** -DIGITS
-        if settled and value != 0:
-            break
-        previous = value
-    else:
-        if value != 0:
-            raise UnsettledReference(f"{expr} at {values}: {previous} and {value} at the last two precisions")
-    with mpmath.workdps(DIGITS):
-        return +value
-
-
 def _reference(expr: sp.Expr, symbols: tuple, values: tuple, inputs: tuple) -> Reference:
     """`expr` at `values`, with its condition scale over the input symbols `inputs` (a subset of `symbols`)."""
     scale = sum(
         (
-            abs(_exact(_derivative(expr, v), symbols, values) * _value(values[symbols.index(v)]))
+            abs(settled(_derivative(expr, v), symbols, values) * exact_input(values[symbols.index(v)]))
             for v in inputs
         ),
         mpmath.mpf(0),
     )
-    return Reference(_exact(expr, symbols, values), scale)
-
-
-def _value(v: sp.Rational) -> mpmath.mpf:
-    """A rational of a float (its denominator a power of 2) as an mpf: exact at any working precision."""
-    return mpmath.mpf(v.p) / v.q
+    return Reference(settled(expr, symbols, values), scale)
 
 
 @cache
 def _derivative(expr: sp.Expr, symbol: sp.Basic) -> sp.Expr:
     return sp.diff(expr, symbol)
-
-
-@cache
-def _evaluator(expr: sp.Expr, symbols: tuple):
-    return sp.lambdify(symbols, expr, modules=[MPMATH_FUNCTIONS, "mpmath"])
 
 
 @cache

@@ -1,16 +1,21 @@
 """Export any checked derivation: its final scalar loss and the gradient by each parameter, as array code.
 
 The final expression (index form: sums from 1 to a size, entries of arrays) goes through the stable rewrite
-pass (stable_rules.STABLE_PASS: softplus and log-sigmoid forms, log1p, expm1), each rewrite a recorded step; the
+pass (stable_rules.STABLE_PASS: log-sigmoid, 1 - sigma, softplus, log1p, expm1), each rewrite a recorded step; the
 gradient by each parameter is derived by differentiation (gradient.EvaluateDerivative, deltas collapsed) and
 goes through the same pass; every one of these derivations is checked. The expressions are printed by the
 index printer into the general driver (input checks written over each backend's helpers). At generation time
-the functions are evaluated at random admissible points against a 50-digit evaluation of the derivation's own
-expressions; the largest relative error goes into the module's header.
+the functions are evaluated at random admissible points against a 50-digit evaluation (reference.settled) of
+these proved forms (of the derivation's own expressions where a form is not proved); the largest relative error
+goes into the module's header.
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
+import functools
+import keyword
 import random
 import types
 from dataclasses import dataclass, replace
@@ -30,11 +35,13 @@ from .backends import Backend, backend
 from .fill import fill
 from .index_printer import IndexPrinter, UnprintableError
 from .loading import load_module
+from .reference import DIGITS, WORKING_DIGITS, UnsettledReference, settled
 from .templates import steps_text
 
 __all__ = [
     "Argument",
     "GeneralExport",
+    "Measured",
     "NotExportable",
     "accuracy_text",
     "derivation_module",
@@ -47,7 +54,7 @@ __all__ = [
 #: seconds per obligation when the derived steps are checked
 _CHECK_BUDGET = 10.0
 #: random admissible points, sizes drawn from SIZES, of the generation-time accuracy measurement
-POINTS, SIZES, DPS = 8, (1, 2, 3, 4), 50
+POINTS, SIZES = 8, (1, 2, 3, 4)
 #: names the gradient's free indices take, the first not used by the derivation
 _OUTPUT_INDICES = ("k", "l", "q", "r", "s", "t", "u", "v")
 
@@ -163,12 +170,18 @@ def prepare_export(derivation: Derivation) -> GeneralExport:
     arguments = []
     labels = {base.label for base in shapes}
     scalars = {s for s in final.free_symbols if isinstance(s, sp.Symbol)} - size_symbols - labels
+    taken_names: set[str] = set()
     for atom in sorted((*shapes, *scalars), key=str):
+        argument_name = python_name(str(atom), taken_names)
+        taken_names.add(argument_name)
         arguments.append(
-            Argument(str(atom), atom, shapes.get(atom, ()), assumptions.domain_of(atom), atom in parameters)
+            Argument(
+                argument_name, atom, shapes.get(atom, ()), assumptions.domain_of(atom), atom in parameters
+            )
         )
     names = [a.name for a in arguments]
-    clash = [s.name for s in size_symbols if s.name in names] + [n for n in names if not n.isidentifier()]
+    clash = [s.name for s in size_symbols if s.name in names or s.name in reserved_names()]
+    clash += [n for n in names if not n.isidentifier()]
     if clash or len(set(names)) != len(names):
         raise NotExportable(f"{name}: the names {clash or names} cannot all be Python arguments; rename them")
     arguments.sort(key=lambda a: (not a.parameter, parameters.index(a.atom) if a.parameter else 0, a.name))
@@ -282,6 +295,50 @@ def loss_and_grad(@signature@):
 '''
 
 
+#: the names _checks assigns in _inputs, beside the arguments
+_CHECK_LOCALS = ("floating", "reference")
+
+
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """The names an argument or size of a generated module must not take: Python's keywords and builtins, the
+    module-level names of every backend's module (imports, helpers, the driver's functions: an argument `np`
+    would hide NumPy inside the functions) and the names the functions taking the arguments assign beside them
+    (one named `reference` would be overwritten by _inputs). A helper's own parameters and locals do not count."""
+    from .backends import BACKENDS
+
+    marker = "the_arguments"  # the signature: it tells the functions that take the user's arguments
+    stub = dict.fromkeys(("title", "parameters", "jit", "helpers"), "")
+    stub.update(signature=marker, names=marker, loss="0", grads="0", checks="    pass", sizes="    pass")
+    driver = ast.parse(fill(_DRIVER, stub)).body
+    names = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | set(_CHECK_LOCALS)
+    for statement in [
+        s for record in BACKENDS.values() for s in ast.parse(record.imports + record.helpers).body
+    ]:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names.update(a.asname or a.name.split(".")[0] for a in statement.names)
+    for statement in driver + [s for record in BACKENDS.values() for s in ast.parse(record.helpers).body]:
+        if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif isinstance(statement, ast.Assign):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+    for function in driver:
+        if isinstance(function, ast.FunctionDef) and marker in [a.arg for a in function.args.args]:
+            stores = (
+                n for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            )
+            names.update(n.id for n in stores)
+    return frozenset(names)
+
+
+def python_name(name: str, taken: set[str]) -> str:
+    """`name` as a generated module's argument: a trailing underscore for a reserved name (`lambda_`, PEP 8's
+    spelling), one more while it is taken."""
+    while name in reserved_names() or name in taken:
+        name += "_"
+    return name
+
+
 def _domain_words(domain: sp.Set) -> str | None:
     """What a value of `domain` must be, in an error message: 'one of {0, 1}', 'finite and in (0, 1)'; None
     where the driver does not check the set."""
@@ -326,9 +383,10 @@ def _checks(export: GeneralExport, record: Backend) -> str:
         lines.append(f'    {a.name} = _input("{a.name}", {a.name}, {len(a.shape)})')
     if arrays:  # one floating dtype: the first floating array's; all integer: the first array's times 1.0
         candidates = ", ".join(a.name for a in arrays)
-        lines.append(f'    floating = [v for v in ({candidates},) if _dtype(v) in ("float32", "float64")]')
-        lines.append(f"    reference = floating[0] if floating else {arrays[0].name} * 1.0")
-        lines += [f"    {a.name} = _cast({a.name}, reference)" for a in arrays]
+        floating, reference = _CHECK_LOCALS
+        lines.append(f'    {floating} = [v for v in ({candidates},) if _dtype(v) in ("float32", "float64")]')
+        lines.append(f"    {reference} = {floating}[0] if {floating} else {arrays[0].name} * 1.0")
+        lines += [f"    {a.name} = _cast({a.name}, {reference})" for a in arrays]
     lines += _size_lines(export)
     for a in arrays:
         expected = _shape_text(a.shape)
@@ -355,7 +413,7 @@ def _checks(export: GeneralExport, record: Backend) -> str:
         if not a.shape:
             lines.append(
                 f"    {a.name} = "
-                + (f"_cast(_array({a.name}), reference)" if arrays else f"_array({a.name})")
+                + (f"_cast(_array({a.name}), {_CHECK_LOCALS[1]})" if arrays else f"_array({a.name})")
             )
     return "\n".join(lines)
 
@@ -436,7 +494,7 @@ def general_source(export: GeneralExport, backend_name: str, accuracy: str = "no
             "signature": names,
             "names": names + ("," if len(export.arguments) == 1 else ""),
             "checks": _checks(export, record),
-            "sizes": sizes or "    pass",
+            "sizes": sizes,
             "loss": loss,
             "grads": ", ".join(grads),
             "jit": record.jit,
@@ -458,29 +516,40 @@ def _admissible(value: float, domain: sp.Set) -> bool:
     return bool(np.isfinite(value)) and bool(domain.contains(sp.Rational(value)))
 
 
-def _draw(domain: sp.Set, rng: random.Random) -> float:
-    """A float64 value of `domain` (the domain's own sampler, rounded; a rounded value outside is drawn again)."""
+def _draw(domain: sp.Set, rng: random.Random, dtype: str = "float64") -> float:
+    """A value of `domain` that `dtype` holds exactly (the domain's own sampler, rounded to `dtype`; a rounded
+    value outside, such as 1 - 1e-9 rounded to 1.0 in float32, is drawn again)."""
     for _ in range(50):
-        value = float(sample_value(domain, rng))
+        value = float(np.dtype(dtype).type(sample_value(domain, rng)))
         if _admissible(value, domain):
             return value
-    raise NotExportable(f"no float64 value of {domain} was drawn in 50 tries")
+    raise NotExportable(f"no {dtype} value of {domain} was drawn in 50 tries")
 
 
 def _reference(expr: sp.Expr, values: dict, sizes: dict) -> mpmath.mpf:
-    concrete = expr.xreplace(sizes).doit().xreplace(values)
-    value = sp.N(concrete, DPS)
-    if not value.is_real or not value.is_finite:
+    """`expr` at the entries `values` and the sizes `sizes`, settled to DIGITS digits; nan where it does not
+    settle (the point is left out and counted)."""
+    concrete = expr.xreplace(sizes).doit()
+    entries = tuple(sorted((a for a in values if concrete.has(a)), key=sp.default_sort_key))
+    try:
+        return settled(concrete, entries, tuple(values[a] for a in entries))
+    except UnsettledReference:
         return mpmath.nan
-    return mpmath.mpf(str(value))
 
 
-def _relative(computed: float, exact) -> float:
-    if mpmath.isnan(exact):
+def _relative(computed: float, exact: mpmath.mpf, dtype: str = "float64") -> float:
+    """|computed - exact| / |exact| (inf where `computed` is nan or inf and `exact` is not); 0 where `computed`
+    is `exact` rounded to `dtype`, also where that is inf or 0 (a true value past the largest float, or below the
+    smallest, that the code returns as its rounding)."""
+    computed = float(computed)
+    with np.errstate(over="ignore"):
+        rounded = float(np.dtype(dtype).type(float(exact)))
+    if computed == rounded:
         return 0.0
-    with mpmath.workdps(DPS):
-        exact = mpmath.mpf(exact)
-        error = abs(mpmath.mpf(float(computed)) - exact)
+    if not np.isfinite(computed):
+        return float("inf")
+    with mpmath.workdps(DIGITS):
+        error = abs(mpmath.mpf(computed) - exact)
         return float(error / abs(exact)) if exact != 0 else float(error)
 
 
@@ -489,46 +558,82 @@ def _numpy(value) -> np.ndarray:
     return np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)
 
 
-def measure_accuracy(
-    export: GeneralExport, module: types.ModuleType, seed: int = 0
-) -> tuple[float, float, int, str]:
-    """(max relative error of the loss, of the gradient entries, points, the dtype computed in) of `module`
-    (float64 NumPy arrays in, its own arrays out) against a 50-digit evaluation of the derivation's own
-    expressions at random admissible points."""
+@dataclass(frozen=True)
+class Measured:
+    """The largest relative errors of a module's loss and gradient entries against the references, at `points`
+    random admissible points, in `dtype`; `unsettled`: the values left out because their reference did not
+    settle; `stable`: whether the references were the proved stable forms (else the derivation's own)."""
+
+    loss: float
+    gradient: float
+    points: int
+    dtype: str
+    unsettled: int
+    stable: bool
+
+
+def _references(export: GeneralExport) -> tuple[sp.Expr, tuple[sp.Expr, ...], bool]:
+    """(the loss's reference form, each gradient's, whether they are the stable forms): each derived form's
+    final expression where its steps are proved (equal to the derivation's own, and free of the cancellations
+    the stable pass removes: log(1 - sigma(z)) is log 0 at every precision tried for z = 1e5), else its first."""
+    proved = all(v in (None, Status.PROVED.value) for v in export.verdicts)
+    loss = export.loss.current if proved else export.loss.start
+    grads = tuple(d.current if proved else d.steps[0].after for _, _, d in export.gradients)
+    return loss, grads, proved
+
+
+def measure_accuracy(export: GeneralExport, module: types.ModuleType, seed: int = 0) -> Measured:
+    """The accuracy of `module` (float64 NumPy arrays in, its own arrays out; float32 values where the backend
+    computes float64 inputs in float32) against a DIGITS-digit evaluation of the derivation's expressions at
+    random admissible points."""
     rng = random.Random(seed)
     worst_loss = worst_grad = 0.0
-    dtype = "float64"
+    unsettled = 0
+    dtype = str(_numpy(module._array(np.zeros(1))).dtype)  # float32 where jax runs without jax_enable_x64
+    loss_form, grad_forms, stable = _references(export)
     for _ in range(POINTS):
         sizes = {size: sp.Integer(rng.choice(SIZES)) for size, _, _ in export.sizes}
         arrays, exact = [], {}
         for a in export.arguments:
             dims = tuple(int(sizes[s]) for s in a.shape)
-            array = np.array([_draw(a.domain, rng) for _ in range(int(np.prod(dims)))]).reshape(dims)
+            array = np.array([_draw(a.domain, rng, dtype) for _ in range(int(np.prod(dims)))]).reshape(dims)
             arrays.append(array if dims else float(array))
             if dims:
                 for position in np.ndindex(*dims):
                     exact[a.atom[tuple(sp.Integer(p + 1) for p in position)]] = sp.Rational(array[position])
             else:
                 exact[a.atom] = sp.Rational(float(array))
-        loss, grads = module.loss_and_grad(*arrays)
-        dtype = str(_numpy(loss).dtype)
-        worst_loss = max(worst_loss, _relative(_numpy(loss), _reference(export.loss.start, exact, sizes)))
-        for (argument, indices, derivation), computed in zip(export.gradients, grads, strict=True):
+        with np.errstate(all="ignore"):
+            loss, grads = module.loss_and_grad(*arrays)
+        pairs = [(_numpy(loss), _reference(loss_form, exact, sizes), True)]
+        for (argument, indices, _), form, computed in zip(export.gradients, grad_forms, grads, strict=True):
             value = _numpy(computed)
-            truth = derivation.steps[0].after  # the derived gradient, before the stable pass
             dims = tuple(int(sizes[s]) for s in argument.shape)
             for position in np.ndindex(*dims) if dims else [()]:
                 at = {index: sp.Integer(p + 1) for index, p in zip(indices, position, strict=True)}
-                reference = _reference(truth.xreplace(at), exact, sizes)
-                worst_grad = max(worst_grad, _relative(value[position], reference))
-    return worst_loss, worst_grad, POINTS, dtype
+                pairs.append((value[position], _reference(form.xreplace(at), exact, sizes), False))
+        for computed, reference, is_loss in pairs:
+            if mpmath.isnan(reference):
+                unsettled += 1
+                continue
+            error = _relative(computed, reference, dtype)
+            if is_loss:
+                worst_loss = max(worst_loss, error)
+            else:
+                worst_grad = max(worst_grad, error)
+    return Measured(worst_loss, worst_grad, POINTS, dtype, unsettled, stable)
 
 
-def accuracy_text(worst: tuple[float, float, int, str]) -> str:
-    loss, grad, points, dtype = worst
+def accuracy_text(measured: Measured) -> str:
+    m = measured
+    forms = "their proved stable forms" if m.stable else "the derivation's own expressions"
+    left_out = (
+        f"; {m.unsettled} values left out, their reference unsettled at {WORKING_DIGITS[-1]} digits"
+        * bool(m.unsettled)
+    )
     return (
-        f"loss {loss:.1e}, gradient {grad:.1e} against a {DPS}-digit evaluation of the derivation's own "
-        f"expressions at {points} random admissible points (sizes {SIZES[0]}..{SIZES[-1]}), computed in {dtype}"
+        f"loss {m.loss:.1e}, gradient {m.gradient:.1e} against a {DIGITS}-digit evaluation of {forms} at "
+        f"{m.points} random admissible points (sizes {SIZES[0]}..{SIZES[-1]}), computed in {m.dtype}{left_out}"
     )
 
 

@@ -57,10 +57,26 @@ class ArrayPrinter(NumPyPrinter):
         return primitive.arrays[self.record.spelling].format(*(self._print(a) for a in args))
 
     def _print_Piecewise(self, expr):
-        if len(expr.args) != 2 or expr.args[1].cond is not sp.true:
-            raise NotImplementedError(f"only two-case Piecewise (a if c else b) is printed, not {expr}")
-        (a, condition), (b, _) = expr.args
-        return self._call("where", condition, a, b)
+        """(a, c1), (b, c2), (d, True) as where(c1, a, where(c2, b, d)): the first true condition's value, as
+        SymPy reads a Piecewise (the derivative of max(z, 0) is one: 0 below the kink, 1/2 at it, 1 above)."""
+        *cases, (otherwise, last) = expr.args
+        if last is not sp.true:
+            raise NotImplementedError(
+                f"a Piecewise whose last case is not 'otherwise' (True) is not printed: {expr}"
+            )
+        text = self._print(otherwise)
+        for value, condition in reversed(cases):
+            text = self.table["where"].format(self._print(condition), self._print(value), text)
+        return text
+
+    def _print_And(self, expr):  # & | ~ on boolean arrays: one spelling in every array library
+        return " & ".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Or(self, expr):
+        return " | ".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Not(self, expr):
+        return f"~({self._print(expr.args[0])})"
 
     def _print_Relational(self, expr):
         return f"{self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)}"
