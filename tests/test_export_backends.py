@@ -263,6 +263,30 @@ def test_torch_keeps_numpy_dtypes_reads_lists_as_float64_and_backpropagates():
     _close(wt.grad, f.grad(X, y, w, b)[0], 1e-12)
 
 
+def test_torch_splits_a_long_matrix_vector_product_into_row_blocks_with_the_same_sums():
+    # torch's CPU matrix-vector product runs on one thread; the export's _matvec / _vecmat run row blocks as one
+    # batched product. Rows not a multiple of the block count, float32, and autograd through them all hold.
+    torch = pytest.importorskip("torch", reason="torch is not installed (optional extra)")
+    f = numeric_functions("logistic-regression", "torch")
+    module = f.module
+    assert "_matvec(X, w) + b" in f.source and "_vecmat(g, X)" in f.source
+    rng = np.random.default_rng(4)
+    for rows in (module._BLOCKS * module._BLOCK_ROWS + 7, module._BLOCKS * module._BLOCK_ROWS * 2, 100):
+        X, v, g = rng.normal(size=(rows, 5)), rng.normal(size=5), rng.normal(size=rows)
+        split = module._blocks(torch.as_tensor(X))
+        assert split == (0 if rows == 100 else rows - rows % module._BLOCKS)
+        for dtype, rtol in ((torch.float64, 1e-13), (torch.float32, 1e-4)):
+            tX, tv, tg = (torch.as_tensor(a).to(dtype) for a in (X, v, g))
+            np.testing.assert_allclose(to_numpy(module._matvec(tX, tv)), X @ v, rtol=rtol, atol=rtol)
+            np.testing.assert_allclose(to_numpy(module._vecmat(tg, tX)), g @ X, rtol=rtol, atol=rtol * rows)
+            assert module._matvec(tX, tv).dtype == dtype and module._vecmat(tg, tX).dtype == dtype
+    X, y = rng.normal(size=(module._BLOCKS * module._BLOCK_ROWS + 3, 4)), rng.integers(0, 2, size=65539) * 1.0
+    wt = torch.zeros(4, dtype=torch.float64, requires_grad=True)
+    f.loss(torch.as_tensor(X), y, wt, 0.0).backward()
+    _close(wt.grad, f.grad(X, y, np.zeros(4), 0.0)[0], 1e-12)
+    _close(wt.grad, X.T @ (0.5 - y) / len(y), 1e-12)
+
+
 def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_helpers():
     import ast
     import dataclasses
@@ -299,7 +323,19 @@ def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_he
         for name, r in BACKENDS.items()
     }
     assert set(helpers) == set(BACKENDS)  # the general driver is written over them in every backend
-    assert len({tuple(v) for v in helpers.values()}) == 1, helpers
+    shared = set.intersection(*(set(v) for v in helpers.values()))
+    assert shared == set(helpers["numpy"])  # what the drivers call, in every backend
+    for name, record in BACKENDS.items():  # a helper only one backend has is one its own spellings call
+        functions = {n.name: n for n in ast.parse(record.helpers).body if isinstance(n, ast.FunctionDef)}
+        reached = {h for h in functions if any(h + "(" in text for text in (record.matvec, record.vecmat))}
+        for h in list(reached):
+            reached |= {
+                c.func.id
+                for c in ast.walk(functions[h])
+                if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in functions
+            }
+        assert set(helpers[name]) - shared == reached - shared, name
+    assert BACKENDS["torch"].matvec == "_matvec({0}, {1})" and BACKENDS["numpy"].matvec == "{0} @ {1}"
     numpy = BACKENDS["numpy"]
     with pytest.raises(ValueError, match="helpers must be given"):
         dataclasses.replace(numpy, helpers="")

@@ -145,8 +145,10 @@ class ArrayPrinter(NumPyPrinter):
             text = f"{self._operand(factors[0].arg)}.sum({record.axis}=0)"
         elif len(factors) == 2 and isinstance(factors[0], sp.Transpose) and factors[1].shape[1] == 1:
             # A^T v for a column v, a 1-D array: v @ A, which no library answers by transposing A first (XLA on
-            # CPU copies X for X.T @ g: 3x slower)
-            text = f"{self._print(factors[1])} @ {self._operand(factors[0].arg)}"
+            # CPU copies X for X.T @ g: 3x slower), in the backend's spelling of a vector times a matrix
+            text = record.vecmat.format(self._print(factors[1]), self._operand(factors[0].arg))
+        elif len(factors) == 2 and isinstance(factors[0], sp.MatrixSymbol) and factors[1].shape[1] == 1:
+            text = record.matvec.format(self._print(factors[0]), self._operand(factors[1]))  # A v
         elif any(isinstance(f, sp.OneMatrix) for f in factors):
             raise NotImplementedError(
                 f"a product with a vector of ones is printed only as 1^T A or A^T 1: {expr}"

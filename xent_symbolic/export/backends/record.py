@@ -46,7 +46,9 @@ class Backend:
     einsum ({0} the subscripts and operands): what the index printer needs; axis / keepdims: the keywords of a
     reduction; convert: how a user turns X into float64 (quoted in an error); skeleton: its driver; helpers:
     the source of the helpers the vectorised skeleton and the general driver are written over; jit: the decorator
-    that compiles the numeric core ('' for none); notes: what its module docstring adds.
+    that compiles the numeric core ('' for none); notes: what its module docstring adds; matvec / vecmat: its
+    spelling of a matrix times a vector, A @ v, and of a vector times a matrix, v @ A (the printed X w and X^T g),
+    {0} and {1} the operands in that order.
     """
 
     name: str
@@ -66,6 +68,8 @@ class Backend:
     helpers: str = ""
     jit: str = ""
     notes: str = ""
+    matvec: str = "{0} @ {1}"
+    vecmat: str = "{0} @ {1}"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "functions", MappingProxyType(dict(self.functions)))
