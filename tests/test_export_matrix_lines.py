@@ -20,7 +20,8 @@ from xent_symbolic.export.matrix_lines import driver_lines
     ("kind", "backend", "rows", "expected"),
     [
         ("linear", "numpy", "block", ("block @ w + b", "g @ block", "g.sum(axis=0)")),
-        ("linear", "torch", "X", ("X @ w + b", "g @ X", "g.sum(dim=0)")),
+        ("linear", "torch", "X", ("_matvec(X, w) + b", "_vecmat(g, X)", "g.sum(dim=0)")),
+        ("linear", "jax", "X", ("X @ w + b", "g @ X", "g.sum(axis=0)")),
         ("softmax", "numpy", "block", ("block @ W.T + b", "G.T @ block", "G.sum(axis=0)")),
         ("softmax", "jax", "X", ("X @ W.T + b", "G.T @ X", "G.sum(axis=0)")),
     ],
