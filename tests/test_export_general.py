@@ -426,7 +426,9 @@ def test_the_measured_error_counts_nan_and_inf_and_a_correctly_rounded_overflow_
     assert _relative(1.0, mpmath.mpf(1) + mpmath.mpf("1e-9")) == pytest.approx(1e-9, rel=1e-6)
     text = accuracy_text(Measured(1e-16, 2e-16, 8, "float64", 3, True))
     assert text.endswith("computed in float64; 3 values left out, their reference unsettled at 1920 digits")
-    assert "of their proved stable forms" in text
+    assert (
+        "50-digit evaluation of the derivation's expressions in their proved stable forms at 8 random" in text
+    )
 
 
 def test_a_reference_that_does_not_settle_is_refused_not_trusted():

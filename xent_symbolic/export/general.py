@@ -626,7 +626,11 @@ def measure_accuracy(export: GeneralExport, module: types.ModuleType, seed: int 
 
 def accuracy_text(measured: Measured) -> str:
     m = measured
-    forms = "their proved stable forms" if m.stable else "the derivation's own expressions"
+    forms = (
+        "the derivation's expressions in their proved stable forms"
+        if m.stable
+        else "the derivation's own expressions"
+    )
     left_out = (
         f"; {m.unsettled} values left out, their reference unsettled at {WORKING_DIGITS[-1]} digits"
         * bool(m.unsettled)
