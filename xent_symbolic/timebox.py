@@ -10,9 +10,11 @@ sys.unraisablehook keeps such a drop from being reported and fires the alarm aga
 exception arrives between two bytecodes: one long call into C (a huge integer power) is not interrupted, so
 such work is refused before it starts, by size limits where it is built (parse, bounds).
 
-An exception that arrives inside a context manager's __exit__, or just after its __enter__, skips the restore:
-mpmath's working precision (one global setting: workprec/workdps) is put back when a budget's block ends, or one
-interrupted evaluation at 12 bits would leave every later one in the process at 12 bits.
+The alarm never interrupts a budget's own __enter__ and __exit__ (it fires again 1 ms later): an exception there
+would leave the deadline stack and the alarm behind, firing in every later block. Another context manager has no
+such guard: an alarm inside mpmath's workprec.__exit__ skips its restore, so mpmath's working precision (one
+global setting) is put back when a budget's block ends, or one interrupted evaluation at 12 bits would leave every
+later one in the process at 12 bits.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import mpmath
 
@@ -101,13 +101,19 @@ class _Hook:
 _hook = _Hook()
 
 
-def _in_hook(frame) -> bool:
-    """Whether `frame` runs _unraisable itself, where an exception would be dropped too."""
-    return frame is not None and frame.f_code is _unraisable.__code__
+def _protected(frame) -> bool:
+    """Whether `frame` or a frame that called it is one the alarm must not interrupt (_PROTECTED): a budget's
+    __enter__ or __exit__ (an exception there would skip putting its bookkeeping back) or _unraisable (where an
+    exception would be dropped too)."""
+    while frame is not None:
+        if frame.f_code in _PROTECTED:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _expire(signum, frame):
-    if _in_hook(frame):
+    if _protected(frame):
         _arm_soon()
         return
     raise BudgetExceeded("ran past its budget")
@@ -136,7 +142,7 @@ class _Watchdog:
     def _fire(self) -> None:
         if self.cancelled.is_set():
             return
-        if _in_hook(sys._current_frames().get(self.thread_id)):
+        if _protected(sys._current_frames().get(self.thread_id)):
             self._schedule(_RETRY)
             return
         ctypes.pythonapi.PyThreadState_SetAsyncExc(
@@ -194,30 +200,48 @@ def _arm_soon() -> None:
         _local.watchdog.soon()
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise BudgetExceeded in the block after `seconds` (or sooner, when an enclosing budget ends first)."""
-    if seconds <= 0 or remaining() <= 0:
-        raise BudgetExceeded("no time left")
-    deadlines = _deadlines()
-    outermost = not deadlines
-    previous_handler = signal.signal(signal.SIGALRM, _expire) if outermost and _use_signal() else None
-    if outermost:
-        _hook.hold()
-    mine = min([time.monotonic() + seconds, *deadlines])
-    deadlines.append(mine)
-    precision = mpmath.mp.prec
-    _arm(mine)
-    try:
-        yield
-    finally:
-        if mpmath.mp.prec != precision:  # a workprec the alarm interrupted before it restored the precision
-            mpmath.mp.prec = precision
+class time_limit:  # lower case: used as a function, `with time_limit(seconds):`
+    """Raise BudgetExceeded in the block after `seconds` (or sooner, when an enclosing budget ends first).
+
+    A class, not a generator: its __enter__ and __exit__ are frames the alarm never interrupts (_protected), so
+    a budget's bookkeeping (the deadline stack, the alarm, the handler, the precision) is always put back."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        if self.seconds <= 0 or remaining() <= 0:
+            raise BudgetExceeded("no time left")
+        deadlines = _deadlines()
+        self.outermost = not deadlines
+        self.previous_handler = (
+            signal.signal(signal.SIGALRM, _expire) if self.outermost and _use_signal() else None
+        )
+        if self.outermost:
+            _hook.hold()
+        self.precision = mpmath.mp.prec
+        self.mine = min([time.monotonic() + self.seconds, *deadlines])
+        deadlines.append(self.mine)
+        _arm(self.mine)
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        deadlines = _deadlines()
         deadlines.pop()
         _arm(min(deadlines) if deadlines else None)
-        if outermost and previous_handler is not None:
-            signal.signal(signal.SIGALRM, previous_handler)
-        if outermost:
+        if self.outermost and self.previous_handler is not None:
+            signal.signal(signal.SIGALRM, self.previous_handler)
+        if self.outermost:
             _hook.release()
-    if time.monotonic() >= mine:  # the block ended past its budget (an alarm it swallowed, or just late)
-        raise BudgetExceeded("ran past its budget")
+        if (
+            mpmath.mp.prec != self.precision
+        ):  # a workprec the alarm interrupted before it restored the precision
+            mpmath.mp.prec = self.precision
+        if (
+            exc_type is None and time.monotonic() >= self.mine
+        ):  # past its budget: an alarm it swallowed, or late
+            raise BudgetExceeded("ran past its budget")
+        return False
+
+
+#: the code the alarm never interrupts: a budget's own bookkeeping, and the hook that takes dropped alarms
+_PROTECTED = frozenset({time_limit.__enter__.__code__, time_limit.__exit__.__code__, _unraisable.__code__})
