@@ -468,8 +468,9 @@ class ShiftedLogits(Rule):
 
 
 #: the rewrites the export of any derivation applies, in this order, each recorded as a step where it changes
-#: the expression (overflow-free forms read back as the primitives, log-sigmoid forms, 1 - sigma(x) as sigma(-x), softplus forms, then log1p and expm1; the
-#: printer prints softplus, sigmoid and log-sigmoid in their overflow-free forms)
+#: the expression (overflow-free forms read back as the primitives, log-sigmoid forms, 1 - sigma(x) as
+#: sigma(-x), softplus forms, then log1p and expm1; the printer prints softplus, sigmoid and log-sigmoid in their
+#: overflow-free forms)
 STABLE_PASS: tuple[Rule, ...] = (
     PrimitiveForms(),
     LogSigmoidToSoftplus(),

@@ -232,13 +232,11 @@ class time_limit:  # lower case: used as a function, `with time_limit(seconds):`
             signal.signal(signal.SIGALRM, self.previous_handler)
         if self.outermost:
             _hook.release()
-        if (
-            mpmath.mp.prec != self.precision
-        ):  # a workprec the alarm interrupted before it restored the precision
+        # a workprec the alarm interrupted before it restored the precision
+        if mpmath.mp.prec != self.precision:
             mpmath.mp.prec = self.precision
-        if (
-            exc_type is None and time.monotonic() >= self.mine
-        ):  # past its budget: an alarm it swallowed, or late
+        # the block ended past its budget (an alarm it swallowed, or just late)
+        if exc_type is None and time.monotonic() >= self.mine:
             raise BudgetExceeded("ran past its budget")
         return False
 

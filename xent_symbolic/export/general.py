@@ -1,9 +1,9 @@
 """Export any checked derivation: its final scalar loss and the gradient by each parameter, as array code.
 
 The final expression (index form: sums from 1 to a size, entries of arrays) goes through the stable rewrite
-pass (stable_rules.STABLE_PASS: log-sigmoid, 1 - sigma, softplus, log1p, expm1), each rewrite a recorded step; the
-gradient by each parameter is derived by differentiation (gradient.EvaluateDerivative, deltas collapsed) and
-goes through the same pass; every one of these derivations is checked. The expressions are printed by the
+pass (stable_rules.STABLE_PASS: primitive forms, log-sigmoid, 1 - sigma, softplus, log1p, expm1), each rewrite
+a recorded step; the gradient by each parameter is derived by differentiation (gradient.EvaluateDerivative,
+deltas collapsed) and goes through the same pass; every one of these derivations is checked. The expressions are printed by the
 index printer into the general driver (input checks written over each backend's helpers). At generation time
 the functions are evaluated at random admissible points against a 50-digit evaluation (reference.settled) of
 these proved forms (of the derivation's own expressions where a form is not proved); the largest relative error
@@ -312,13 +312,11 @@ def reserved_names() -> frozenset[str]:
     stub.update(signature=marker, names=marker, loss="0", grads="0", checks="    pass", sizes="    pass")
     driver = ast.parse(fill(_DRIVER, stub)).body
     names = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | set(_CHECK_LOCALS)
-    for statement in [
-        s for record in BACKENDS.values() for s in ast.parse(record.imports + record.helpers).body
-    ]:
+    modules = [ast.parse(record.imports + record.helpers).body for record in BACKENDS.values()]
+    for statement in driver + [s for module in modules for s in module]:
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             names.update(a.asname or a.name.split(".")[0] for a in statement.names)
-    for statement in driver + [s for record in BACKENDS.values() for s in ast.parse(record.helpers).body]:
-        if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
+        elif isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
             names.add(statement.name)
         elif isinstance(statement, ast.Assign):
             names.update(t.id for t in statement.targets if isinstance(t, ast.Name))

@@ -41,9 +41,8 @@ def settled(expr: sp.Expr, symbols: tuple, values: tuple) -> mpmath.mpf:
     for digits in WORKING_DIGITS:
         with mpmath.workdps(digits):
             value = function(*(exact_input(v) for v in values))
-            if not isinstance(
-                value, mpmath.mpf
-            ):  # a complex number, or an exact constant lambdify left alone
+            # a complex number, or an exact constant lambdify left alone
+            if not isinstance(value, mpmath.mpf):
                 value = mpmath.mpmathify(value)
                 if not isinstance(value, mpmath.mpf):
                     raise UnsettledReference(f"{expr} at {values} is not real: {value}")
