@@ -327,7 +327,8 @@ def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_he
     assert shared == set(helpers["numpy"])  # what the drivers call, in every backend
     for name, record in BACKENDS.items():  # a helper only one backend has is one its own spellings call
         functions = {n.name: n for n in ast.parse(record.helpers).body if isinstance(n, ast.FunctionDef)}
-        reached = {h for h in functions if any(h + "(" in text for text in (record.matvec, record.vecmat))}
+        products = (record.matvec, record.vecmat, record.matmul)
+        reached = {h for h in functions if any(h + "(" in text for text in products)}
         for h in list(reached):
             reached |= {
                 c.func.id
@@ -335,7 +336,15 @@ def test_every_backend_record_is_complete_and_the_vectorised_ones_share_their_he
                 if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id in functions
             }
         assert set(helpers[name]) - shared == reached - shared, name
-    assert BACKENDS["torch"].matvec == "_matvec({0}, {1})" and BACKENDS["numpy"].matvec == "{0} @ {1}"
+    assert BACKENDS["torch"].matvec == "_matvec({0}, {1})" and BACKENDS["jax"].matvec == "{0} @ {1}"
+    # numpy's (and dask's) block products are NumPy's own loops, which run on the thread of their block
+    for name in ("numpy", "dask"):
+        record = BACKENDS[name]
+        assert (record.matvec, record.vecmat, record.matmul) == (
+            "np.einsum('ij,j->i', {0}, {1})",
+            "np.einsum('i,ij->j', {0}, {1})",
+            "np.einsum('ij,jk->ik', {0}, {1})",
+        )
     numpy = BACKENDS["numpy"]
     with pytest.raises(ValueError, match="helpers must be given"):
         dataclasses.replace(numpy, helpers="")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -78,6 +79,112 @@ def test_logistic_blocks_cover_every_row(logistic, monkeypatch):
     assert J == pytest.approx(rJ, rel=1e-13)
     np.testing.assert_allclose(dw, rdw, rtol=1e-12)
     assert db == pytest.approx(rdb, rel=1e-12, abs=1e-15)
+
+
+def _parts_seen(module, monkeypatch):
+    """Wrap the module's kernel: each call's (first row, rows, thread name), the rows read off sample weights
+    equal to the row numbers."""
+    seen, kernel = [], module._sums
+
+    def spy(X, labels, sw, *rest, **options):
+        seen.append((None if sw is None else int(sw[0]), X.shape[0], threading.current_thread().name))
+        return kernel(X, labels, sw, *rest, **options)
+
+    monkeypatch.setattr(module, "_sums", spy)
+    return seen
+
+
+@pytest.mark.parametrize("model", ["logistic", "softmax"])
+def test_the_pass_runs_on_threads_over_runs_of_whole_blocks(model, logistic, softmax, monkeypatch):
+    exported = logistic if model == "logistic" else softmax
+    if model == "logistic":
+        X, labels, w, b = _binary_problem(n=1001, d=3)
+    else:
+        X, labels, w, b = _softmax_problem(n=1001, d=3, K=4)
+    module = exported.module
+    monkeypatch.setattr(module, "_BLOCK_BYTES", 3 * 8 * 10)  # ten rows a block, a ragged last one
+    rows = module._block_rows(X, 1 if model == "logistic" else 4)
+    assert rows == 10
+    weights = np.arange(1001, dtype=np.float64)  # the row numbers: each part's first weight is its first row
+    seen = _parts_seen(module, monkeypatch)
+    results = {}
+    for threads in (1, 3, 7):
+        monkeypatch.setattr(module, "THREADS", threads)
+        seen.clear()
+        results[threads] = exported.loss_and_grad(X, labels, w, b, sample_weight=weights)
+        blocks = -(-1001 // rows)
+        cuts = [blocks * k // threads * rows for k in range(threads)] + [1001]
+        assert sorted((first, count) for first, count, _ in seen) == [
+            (cuts[k], cuts[k + 1] - cuts[k]) for k in range(threads)
+        ]
+        names = {name for *_, name in seen}
+        if threads == 1:
+            assert names == {threading.current_thread().name}
+        else:
+            assert all(name.startswith("xent-export") for name in names)
+        again = exported.loss_and_grad(X, labels, w, b, sample_weight=weights)
+        assert again[0] == results[threads][0]  # the same cuts, the same order of additions: the same bits
+        for a, b_ in zip(again[1], results[threads][1], strict=True):
+            np.testing.assert_array_equal(a, b_)
+    for threads in (3, 7):  # other cuts: the same sums up to their rounding
+        J, grads = results[threads]
+        assert J == pytest.approx(results[1][0], rel=1e-14)
+        for a, b_ in zip(grads, results[1][1], strict=True):
+            np.testing.assert_allclose(a, b_, rtol=1e-13, atol=1e-15)
+    # and on 7 threads against the independent reference: every row counted once
+    reference = _ref_logistic if model == "logistic" else _ref_softmax
+    rJ, rdw, rdb = reference(X, labels, w, b)
+    J, (dw, db) = exported.loss_and_grad(X, labels, w, b)
+    assert J == pytest.approx(rJ, rel=1e-13)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-11, atol=1e-15)
+    np.testing.assert_allclose(db, rdb, rtol=1e-11, atol=1e-15)
+
+
+def test_the_threads_keep_float32_and_the_loss_and_grad_paths_agree(logistic, monkeypatch):
+    X, y, w, b = _binary_problem(n=1001, d=3)
+    monkeypatch.setattr(logistic.module, "_BLOCK_BYTES", 3 * 4 * 10)
+    monkeypatch.setattr(logistic.module, "THREADS", 4)
+    X32, w32 = X.astype(np.float32), w.astype(np.float32)
+    J, (dw, db) = logistic.loss_and_grad(X32, y, w32, b)
+    assert J.dtype == dw.dtype == db.dtype == np.float32
+    rJ, rdw, _ = _ref_logistic(X, y, w, b)
+    assert J == pytest.approx(rJ, rel=1e-5)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-4, atol=1e-6)
+    gw, gb = logistic.grad(X32, y, w32, b)
+    np.testing.assert_array_equal(gw, dw)
+    assert gb == db
+    assert logistic.loss(X32, y, w32, b) == pytest.approx(J, rel=1e-6)
+
+
+def test_a_forked_child_runs_the_pass_on_threads_of_its_own(tmp_path):
+    """After a fork the parent's pool threads do not exist in the child: a pool made before the fork must be
+    forgotten there, or the child's first threaded call waits for ever."""
+    path = tmp_path / "logistic.py"
+    path.write_text(module_source("logistic-regression", "numpy"))
+    script = f"""
+import importlib.util, os, sys, time
+import numpy as np
+spec = importlib.util.spec_from_file_location("logistic", {str(path)!r})
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+m._BLOCK_BYTES, m.THREADS = 3 * 8 * 10, 3
+rng = np.random.default_rng(0)
+X, y = rng.normal(size=(1001, 3)), (rng.random(1001) < 0.5).astype(float)
+for _ in range(5):  # every thread of the pool made, and idle
+    parent = m.loss_and_grad(X, y, np.ones(3), 0.5)
+pid = os.fork()
+if pid == 0:
+    child = m.loss_and_grad(X, y, np.ones(3), 0.5)
+    os._exit(0 if child[0] == parent[0] and (child[1][0] == parent[1][0]).all() else 3)
+for _ in range(600):  # 60 s
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        sys.exit(os.waitstatus_to_exitcode(status))
+    time.sleep(0.1)
+os.kill(pid, 9)
+sys.exit(124)
+"""
+    done = subprocess.run([sys.executable, "-c", script], timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr  # 124: the child waited for its parts for a minute
 
 
 def test_softmax_matches_the_hand_written_reference(softmax):
@@ -192,12 +299,13 @@ def test_nan_in_X_propagates_as_documented(logistic):
 
 
 @pytest.mark.parametrize("name", ["logistic-regression", "softmax-regression"])
-def test_exported_module_is_standalone_and_imports_numpy_only(tmp_path, name):
+def test_exported_module_is_standalone_numpy_and_the_standard_library(tmp_path, name):
     path = tmp_path / "exported.py"
     assert main(["export", name, "--backend", "numpy", "-o", str(path)]) == 0
     source = path.read_text()
     assert source == module_source(name, "numpy")
-    assert imported_modules(source) <= {"numpy", "__future__"}
+    # numpy, and the standard library for the driver's threads
+    assert imported_modules(source) == {"__future__", "concurrent", "numpy", "os", "threading"}
     assert "proved" in source.split('"""')[1] and name in source.split('"""')[1]
     spec = importlib.util.spec_from_file_location("exported", path)
     module = importlib.util.module_from_spec(spec)

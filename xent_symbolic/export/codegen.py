@@ -418,11 +418,12 @@ def module_source(name: str, backend_name: str = "numpy") -> str:
     else:
         formulas = templates.SOFTMAX_FORMULAS
     body = _skeleton(name, record)
+    imports = "\n\n".join(lines for lines in (record.skeleton.imports, record.imports) if lines)
 
     def source(accuracy: list[str]) -> str:
         header = _docstring(name, record, provenance, formulas + record.notes, accuracy)
         return (
-            f"{header}\n\nfrom __future__ import annotations\n\n{record.imports}\n\n"
+            f"{header}\n\nfrom __future__ import annotations\n\n{imports}\n\n"
             f'__all__ = ["loss", "grad", "loss_and_grad", "InputError"]\n\n\n{body.strip()}\n'
         )
 

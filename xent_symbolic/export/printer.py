@@ -154,9 +154,8 @@ class ArrayPrinter(NumPyPrinter):
                 f"a product with a vector of ones is printed only as 1^T A or A^T 1: {expr}"
             )
         else:
-            text = " @ ".join(
-                self._operand(f) if isinstance(f, sp.MatAdd) else self._print(f) for f in factors
-            )
+            operands = [self._operand(f) if isinstance(f, sp.MatAdd) else self._print(f) for f in factors]
+            text = record.matmul.format(*operands) if len(operands) == 2 else " @ ".join(operands)
         return text if coefficient == 1 else f"{self._print(coefficient)} * ({text})"
 
     def _print_OneMatrix(self, expr):

@@ -41,11 +41,6 @@ def _chunked(X, labels, sample_weight):
     return X, labels, sample_weight
 
 
-def _add(a, b):
-    """Two blocks' sums added (None stays None: a gradient not asked for)."""
-    return tuple(None if x is None else x + y for x, y in zip(a, b))
-
-
 def _tree(parts):
     """The sum of the blocks' sums, added pairwise: a tree of depth log2(blocks)."""
     while len(parts) > 1:
@@ -78,29 +73,29 @@ LINEAR = (
     + _COMMON_DASK
     + '''
 
-def _block(X, y, sw, start, w, b, hyper, with_loss):
+def _block(X, y, sw, start, w, b, hyper, with_loss, with_grad):
     """One row block's sums by the numpy kernel, its labels and sample weights checked."""
     try:
         X, y, w, b = _inputs(X, y, w, b)
         sw, _ = _regularisation(X, sw, 0.0)
     except InputError as error:
         raise _located(error, start) from None
-    return _sums(X, y, w, b, hyper, sw, with_loss=with_loss)
+    return _sums(X, y, sw, w, b, hyper, with_loss=with_loss, with_grad=with_grad)
 
 
-def _run(X, y, w, b, hyper, sample_weight, l2, *, with_loss):
+def _run(X, y, w, b, hyper, sample_weight, l2, *, with_loss=True, with_grad=True):
     X, y, sw = _chunked(X, y, sample_weight)
     n, d = X.shape
     w = _parameter("w", w, (d,), X.dtype)
     b = _parameter("b", b, (), X.dtype)[()]
     l2 = _regularisation(np.empty((0, d), X.dtype), None, l2)[1]
-    total, dw, db = _over_blocks(X, y, sw, w, b, hyper, with_loss)
+    total, dw, db = _over_blocks(X, y, sw, w, b, hyper, with_loss, with_grad)
     return _finish(n, w, total, dw, db, l2)
 
 
 def loss(X, y, w, b@signature@):
     """J(w, b) = (1/n) sum_i s_i l(z_i, y_i) + (l2/2) ||w||^2 over dask arrays chunked by rows: @mean@."""
-    return _run(X, y, w, b, @hyper@, sample_weight, l2, with_loss=True)[0]
+    return _run(X, y, w, b, @hyper@, sample_weight, l2, with_grad=False)[0]
 
 
 def grad(X, y, w, b@signature@):
@@ -110,7 +105,7 @@ def grad(X, y, w, b@signature@):
 
 def loss_and_grad(X, y, w, b@signature@):
     """(J, (dJ/dw, dJ/db)) in one pass over X's row blocks: each block's sums where it is, added in a tree."""
-    return _run(X, y, w, b, @hyper@, sample_weight, l2, with_loss=True)
+    return _run(X, y, w, b, @hyper@, sample_weight, l2)
 '''
 )
 
@@ -127,7 +122,7 @@ def _block(X, Y, sw, start, W, b, with_loss, with_grad):
         sw, _ = _regularisation(X, sw, 0.0)
     except InputError as error:
         raise _located(error, start) from None
-    return _sums(X, Y, W, b, sw, with_loss=with_loss, with_grad=with_grad)
+    return _sums(X, Y, sw, W, b, with_loss=with_loss, with_grad=with_grad)
 
 
 def _run(X, Y, W, b, sample_weight, l2, *, with_loss=True, with_grad=True):

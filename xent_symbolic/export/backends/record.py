@@ -33,6 +33,7 @@ class Skeleton:
     softmax: str
     says: str  # what the driver does, for the module docstring: it is hand-written and says so
     rows: str  # the name of the rows of X the printed matrix lines (@logits@, @dw@, @db@) run over
+    imports: str = ""  # the import lines the driver needs besides the backend's (the standard library's)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ class Backend:
     the source of the helpers the vectorised skeleton and the general driver are written over; jit: the decorator
     that compiles the numeric core ('' for none); notes: what its module docstring adds; matvec / vecmat: its
     spelling of a matrix times a vector, A @ v, and of a vector times a matrix, v @ A (the printed X w and X^T g),
-    {0} and {1} the operands in that order.
+    {0} and {1} the operands in that order; matmul: its spelling of a matrix times a matrix, A @ B (X W^T and
+    (P - Y)^T X), the operands printed with any transpose.
     """
 
     name: str
@@ -70,6 +72,7 @@ class Backend:
     notes: str = ""
     matvec: str = "{0} @ {1}"
     vecmat: str = "{0} @ {1}"
+    matmul: str = "{0} @ {1}"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "functions", MappingProxyType(dict(self.functions)))
