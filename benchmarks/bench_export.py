@@ -1,8 +1,9 @@
 """Speed of every backend's exported loss_and_grad against its reference: a hand-written stable NumPy
 function, a hand-written jax.jit-compiled jax function (jax.value_and_grad), torch CPU autograd.
 
-Run: python benchmarks/bench_export.py [--quick]   (prints a Markdown table; never part of the tests)
-Medians of interleaved repeats (every function once per round); ratios are taken within the same run. The
+Run: python benchmarks/bench_export.py [--quick] [--no-settle]   (prints a Markdown table; never part of the tests)
+Medians of interleaved repeats (every function once per round, each timed call after 0.15 s of untimed calls of
+the same function; --no-settle times the calls in strict turn); ratios are taken within the same run. The
 numpy pair is measured first, before jax or torch is imported (their thread pools slow NumPy's BLAS beside them).
 Targets (issue 14): numpy export <= 0.8x the hand numpy at (10^6, 100); jax export <= 1.3x the hand jitted jax;
 torch export <= 1.0x torch autograd. Memory: tracemalloc peak of the numpy export beyond the inputs.
@@ -31,15 +32,26 @@ def median_time(function, repeats: int) -> float:
     return statistics.median(times)
 
 
-def interleaved_medians(functions: dict, repeats: int) -> dict:
+#: seconds of untimed calls before each settled timing: longer than BLAS's and OpenMP's threads spin after a call
+WARM = 0.15
+
+
+def interleaved_medians(functions: dict, repeats: int, settle: bool = True) -> dict:
     """The median time of each function over `repeats` rounds, each round calling every function once in turn
     (after one warm-up call each: jit compilation is not timed), so that a slow spell of the machine falls on
-    all of them alike."""
+    all of them alike. With `settle`, each timed call comes after WARM seconds of untimed calls of the same
+    function, the steady state of an optimiser's loop: BLAS's and OpenMP's threads spin for about 0.1 s after
+    a call (OpenBLAS: 2^28 cycles), and a function timed within that time of another library's call shares
+    the CPUs with them (on 2 CPUs that cost the numpy export's threads 50 ms of 100 at (10^6, 100), and the
+    hand NumPy, whose BLAS threads they are, nothing)."""
     for function in functions.values():
         function()
     times = {name: [] for name in functions}
     for _ in range(repeats):
         for name, function in functions.items():
+            warm = time.perf_counter() + WARM
+            while settle and time.perf_counter() < warm:
+                function()
             start = time.perf_counter()
             function()
             times[name].append(time.perf_counter() - start)
@@ -180,7 +192,7 @@ def case_data(kind: str, n: int, d: int, K: int | None, seed: int):
     return X, y, w, b, f"softmax n={n:.0e} d={d} K={K}"
 
 
-def numpy_pass(cases) -> list[dict]:
+def numpy_pass(cases, settle: bool) -> list[dict]:
     """The numpy export against the hand-written NumPy, for every case, before jax or torch is imported: their
     thread pools, once started, slow NumPy's BLAS beside them."""
     hand = {"logistic": reference_logistic, "softmax": reference_softmax, "poisson": reference_poisson}
@@ -190,7 +202,7 @@ def numpy_pass(cases) -> list[dict]:
         repeats = 5 if n * d >= 10**8 else 11
         ours = numeric_functions(EXPORT[kind])
         functions = {"numpy": lambda: ours.loss_and_grad(X, y, w, b), "hand": lambda: hand[kind](X, y, w, b)}
-        t = interleaved_medians(functions, repeats)
+        t = interleaved_medians(functions, repeats, settle)
         bandwidth = read_bandwidth(X, np.ones(d), repeats)
         extra = peak_extra_bytes(functions["numpy"])
         rows.append(
@@ -205,7 +217,7 @@ def numpy_pass(cases) -> list[dict]:
     return rows
 
 
-def array_pass(cases, rows: list[dict]) -> None:
+def array_pass(cases, rows: list[dict], settle: bool) -> None:
     """The jax and torch exports against their references, added to each case's times."""
     have_torch = importlib.util.find_spec("torch") is not None
     have_jax = importlib.util.find_spec("jax") is not None
@@ -232,16 +244,19 @@ def array_pass(cases, rows: list[dict]) -> None:
             autograd = torch_reference[kind]()
             functions["torch"] = lambda: torch_export.loss_and_grad(tX, ty, tw, tb)
             functions["autograd"] = lambda: autograd(tX, ty, tw, tb)
-        row["times"] |= interleaved_medians(functions, repeats) if functions else {}
+        row["times"] |= interleaved_medians(functions, repeats, settle) if functions else {}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats")
+    parser.add_argument(
+        "--no-settle", action="store_true", help="time the calls in strict turn, none after one of its own"
+    )
     args = parser.parse_args()
     cases = [(k, n // 10, d, K) for k, n, d, K in CASES] if args.quick else CASES
-    rows = numpy_pass(cases)
-    array_pass(cases, rows)
+    rows = numpy_pass(cases, not args.no_settle)
+    array_pass(cases, rows, not args.no_settle)
     print(
         "| case | numpy export | hand numpy | numpy / hand | jax export (jit) | hand jax (jit) | jax / hand jax |"
         " torch export | torch autograd | torch / autograd | read floor share | numpy extra peak |"
