@@ -14,6 +14,7 @@ from xent_symbolic.catalog.softmax import W_mat, b_vec
 from xent_symbolic.export import matrix_lines
 from xent_symbolic.export.codegen import module_source
 from xent_symbolic.export.matrix_lines import driver_lines
+from xent_symbolic.export.printer import print_array
 
 
 @pytest.mark.parametrize(
@@ -40,6 +41,21 @@ def test_the_lines_are_the_printed_matrix_forms(kind, backend, rows, expected):
     residual = "g" if kind == "linear" else "G"
     lines = driver_lines(kind, backend, X=rows, residual=residual)
     assert (lines["logits"], lines["dw"], lines["db"]) == expected
+
+
+def test_numpy_spells_a_product_of_two_matrices_as_einsum_and_longer_or_vector_ones_with_at():
+    m, k = sp.symbols("m k", integer=True, positive=True)
+    A, B, C = sp.MatrixSymbol("A", n, k), sp.MatrixSymbol("B", k, m), sp.MatrixSymbol("C", m, n)
+    v = sp.MatrixSymbol("v", k, 1)
+    cases = {
+        A * B: ("np.einsum('ij,jk->ik', A, B)", "A @ B"),
+        A.T * A: ("np.einsum('ij,jk->ik', A.T, A)", "A.T @ A"),
+        A * v: ("np.einsum('ij,j->i', A, v)", "A @ v"),
+        A * B * C: ("A @ B @ C", "A @ B @ C"),  # einsum's subscripts are for two 2-D operands
+        v.T * B: ("v.T @ B", "v.T @ B"),  # a row: not a 2-D array in the printed code
+    }
+    for expr, (numpy, jax) in cases.items():
+        assert (print_array(expr, "numpy"), print_array(expr, "jax")) == (numpy, jax)
 
 
 def test_every_generated_module_carries_the_printed_lines():

@@ -155,7 +155,8 @@ class ArrayPrinter(NumPyPrinter):
             )
         else:
             operands = [self._operand(f) if isinstance(f, sp.MatAdd) else self._print(f) for f in factors]
-            text = record.matmul.format(*operands) if len(operands) == 2 else " @ ".join(operands)
+            matrices = len(factors) == 2 and all(1 not in f.shape for f in factors)  # two 2-D arrays
+            text = record.matmul.format(*operands) if matrices else " @ ".join(operands)
         return text if coefficient == 1 else f"{self._print(coefficient)} * ({text})"
 
     def _print_OneMatrix(self, expr):
