@@ -412,6 +412,82 @@ def test_arguments_named_like_keywords_or_the_modules_names_are_renamed():
     assert (float(d_np), float(d_reference)) == pytest.approx((3.0, 0.5), rel=1e-15)
 
 
+def _body(source: str, function: str) -> str:
+    """The lines of `function` in a generated module's source."""
+    return source.split(f"def {function}(")[1].split("\n\n\n")[0]
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_the_common_subexpressions_of_the_loss_and_gradient_are_computed_once(backend):
+    # found in review: focal-logits' gradient computed exp(-|z|) sixteen times, its loss six
+    f = numeric_functions("focal-logits", backend)
+    for function in ("_loss", "_grad"):
+        body = _body(f.source, function)
+        if backend == "numpy":
+            assert body.count("np.exp(-np.abs(z))") == 1, body
+        else:  # torch: its own kernels, each call once
+            for call in ("torch.sigmoid(z)", "torch.sigmoid(-z)"):
+                assert body.count(call) <= 1, body
+        assert re.search(r"^    _t0 = ", body, re.MULTILINE), body
+    alpha, gamma, h = 0.25, 2.0, 1e-6
+    for z, y in ((-800.0, 1.0), (-30.0, 0.0), (-1e-9, 1.0), (0.0, 0.0), (2.5, 1.0), (700.0, 1.0)):
+        J, (dz,) = f.loss_and_grad(z, alpha, gamma, y)
+        assert np.isfinite(float(J)) and np.isfinite(float(dz))
+        if abs(z) < 100:  # central differences where the loss is smooth and not tiny
+            up, down = (float(f.loss(z + s, alpha, gamma, y)) for s in (h, -h))
+            assert float(dz) == pytest.approx((up - down) / (2 * h), rel=1e-6)
+
+
+def test_a_common_subexpression_never_takes_a_term_out_of_its_sum():
+    from xent_symbolic.export.printer import shared_subexpressions
+
+    i, n = sp.Symbol("i", integer=True), sp.Symbol("n", integer=True, positive=True)
+    z, a = sp.IndexedBase("z", real=True), sp.Symbol("a", positive=True)
+    e = sp.exp(-sp.Abs(z[i]))
+    expr = sp.Sum(e / (1 + e) + e**2, (i, 1, n)) + sp.exp(-a) * sp.log(1 + sp.exp(-a)) + sp.exp(-a) ** 3
+    assignments, (reduced,) = shared_subexpressions([expr], "numpy", "_t", (i, n))
+    assert assignments == [(sp.Symbol("_t0"), sp.exp(-a))]  # the parameter's term, not the summand's
+    assert reduced.has(sp.Sum) and reduced.atoms(sp.Sum) == {sp.Sum(e / (1 + e) + e**2, (i, 1, n))}
+    assert reduced.has(log1p(sp.Symbol("_t0")))  # log(1 + x) taken as log1p before, so 1 + x is never rounded
+    f = numeric_functions(
+        Derivation(
+            "summed",
+            "summed",
+            expr,
+            Assumptions(
+                domains=((a, sp.Interval.open(0, sp.oo)), (z, sp.S.Reals)),
+                parameters=(a,),
+                indices=((i, 1, n),),
+            ),
+            Name("J", "J"),
+        )
+    )
+    values = np.array([-3.0, 0.5, 2.0])
+    assert "def loss_and_grad(a, z):" in f.source
+    J, (da,) = f.loss_and_grad(0.7, values)
+    e, ea = np.exp(-np.abs(values)), np.exp(-0.7)
+    assert J == pytest.approx(np.sum(e / (1 + e) + e**2) + ea * np.log1p(ea) + ea**3, rel=1e-14)
+    assert float(da) == pytest.approx(-ea * np.log1p(ea) - ea**2 / (1 + ea) - 3 * ea**3, rel=1e-14)
+
+
+def test_an_argument_named_like_a_common_subexpression_is_renamed():
+    t0, t1 = sp.Symbol("_t0", real=True), sp.Symbol("_t1", real=True)
+    derivation = Derivation(
+        "temporaries",
+        "temporaries",
+        sp.exp(-t0) * t1 + sp.exp(-t0) ** 2,
+        Assumptions(domains=((t0, sp.S.Reals), (t1, sp.S.Reals)), parameters=(t0, t1)),
+        Name("J", "J"),
+    )
+    f = numeric_functions(derivation)
+    assert "def loss_and_grad(_t0_, _t1_):" in f.source
+    J, (d0, d1) = f.loss_and_grad(0.5, 3.0)
+    assert float(J) == pytest.approx(np.exp(-0.5) * 3.0 + np.exp(-1.0), rel=1e-15)
+    assert (float(d0), float(d1)) == pytest.approx(
+        (-np.exp(-0.5) * 3.0 - 2 * np.exp(-1.0), np.exp(-0.5)), rel=1e-15
+    )
+
+
 def test_the_measured_error_counts_nan_and_inf_and_a_correctly_rounded_overflow_as_exact():
     import mpmath
 

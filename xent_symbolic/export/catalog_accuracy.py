@@ -20,6 +20,7 @@ from ..catalog.notation import z as logits
 from ..catalog.softmax import SOFTMAX, c
 from ..catalog.stable import y, z
 from ..catalog.stable_glm import HYPERPARAMETERS
+from .loading import as_numpy
 from .reference import DIGITS, exact_input, settled
 
 __all__ = ["DTYPES", "LOGITS", "Accuracy", "accuracy_text", "measure"]
@@ -132,17 +133,13 @@ def _linear_references(model: Export, dtype: str) -> tuple[np.ndarray, np.ndarra
     return zs, ys, tuple(exact_loss), tuple(exact_dloss)
 
 
-def _numpy(value) -> np.ndarray:
-    return np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)
-
-
 def _linear(model: Export, module: types.ModuleType, dtype: str) -> Accuracy:
     zs, ys, exact_loss, exact_dloss = _linear_references(model, dtype)
     array = getattr(module, "_array", np.asarray)
     loss, dloss = module._pointwise_loss_dloss(
         array(zs.copy()), array(ys.copy()), *(default for _, default in model.defaults)
     )
-    loss, dloss = np.broadcast_to(_numpy(loss), zs.shape), np.broadcast_to(_numpy(dloss), zs.shape)
+    loss, dloss = np.broadcast_to(as_numpy(loss), zs.shape), np.broadcast_to(as_numpy(dloss), zs.shape)
     if loss.dtype != zs.dtype:
         return _unmeasured(dtype, loss.dtype, len(zs))
     (loss_error, loss_units), (grad_error, grad_units) = (
@@ -192,7 +189,7 @@ def _softmax(module: types.ModuleType, dtype: str) -> Accuracy:
     Y = np.zeros_like(Z)
     Y[:, 0] = 1
     loss, G = module._pointwise(array(Z.copy()), array(Y))
-    loss, G = _numpy(loss), _numpy(G)
+    loss, G = as_numpy(loss), as_numpy(G)
     if loss.dtype != Z.dtype:
         return _unmeasured(dtype, loss.dtype, len(Z))
     loss_error, loss_units = _worst(loss, exact_loss, Z.dtype)

@@ -25,7 +25,6 @@ from ..errors import did_you_mean
 from ..primitives import PRIMITIVES
 from ..stable_rules import (
     OVERFLOW_FREE,
-    Log1pForm,
     OverflowFreeSigmoid,
     OverflowFreeSoftplus,
     before_overflow_free,
@@ -37,7 +36,7 @@ from .catalog_accuracy import accuracy_text, measure
 from .fill import fill
 from .loading import load_module
 from .matrix_lines import driver_lines
-from .printer import print_array
+from .printer import print_array, shared_subexpressions
 
 __all__ = ["ALIASES", "EXPORTABLE", "EXPORTS", "LINEAR_MODELS", "Provenance", "module_source"]
 
@@ -92,25 +91,10 @@ def _provenance(derivation: Derivation) -> Provenance:
     )
 
 
-def _as_fused(expr: sp.Expr, backend: str) -> sp.Expr:
-    """`expr` with each call a backend prints as other fused primitives written as them."""
-    spelling = backend_record(backend).spelling
-    for primitive in PRIMITIVES:
-        fused = primitive.fused.get(spelling)
-        if callable(fused):
-            expr = expr.replace(primitive.sympy_class, fused)
-    return expr
-
-
 def _assignments(
     exprs: list[sp.Expr], backend: str, arrays: dict, indent: str = "    "
 ) -> tuple[list[str], list[str]]:
-    # log(1 + x) -> log1p(x) before common subexpressions are taken, so 1 + x is never rounded first
-    # and a call printed as other fused primitives (softplus(x) = -log_sigmoid(-x)) rewritten before too, so
-    # that -(-z) cancels: the common subexpressions are those of what is printed
-    log1p_form = Log1pForm()
-    forms = [_as_fused(log1p_form.rewrite(e, None), backend) for e in exprs]
-    replacements, reduced = sp.cse(forms, symbols=sp.numbered_symbols("t"))
+    replacements, reduced = shared_subexpressions(exprs, backend)
     lines = [f"{indent}{symbol} = {print_array(value, backend, arrays)}" for symbol, value in replacements]
     return lines, [print_array(e, backend, arrays) for e in reduced]
 

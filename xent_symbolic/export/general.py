@@ -34,7 +34,8 @@ from ..stable_rules import STABLE_PASS
 from .backends import Backend, backend
 from .fill import fill
 from .index_printer import IndexPrinter, UnprintableError
-from .loading import load_module
+from .loading import as_numpy, load_module
+from .printer import shared_subexpressions
 from .reference import DIGITS, WORKING_DIGITS, UnsettledReference, settled
 from .templates import steps_text
 
@@ -268,13 +269,13 @@ def _inputs(@signature@):
 
 @jit@
 def _loss(@signature@):
-@sizes@
+@loss_body@
     return @loss@
 
 
 @jit@
 def _grad(@signature@):
-@sizes@
+@grad_body@
     return (@grads@,)
 
 
@@ -298,6 +299,9 @@ def loss_and_grad(@signature@):
 #: the names _checks assigns in _inputs, beside the arguments
 _CHECK_LOCALS = ("floating", "reference")
 
+#: the prefix of the common subexpressions' names in _loss and _grad (an argument never takes one: python_name)
+_TEMPORARY = "_t"
+
 
 @functools.cache
 def reserved_names() -> frozenset[str]:
@@ -309,7 +313,8 @@ def reserved_names() -> frozenset[str]:
 
     marker = "the_arguments"  # the signature: it tells the functions that take the user's arguments
     stub = dict.fromkeys(("title", "parameters", "jit", "helpers"), "")
-    stub.update(signature=marker, names=marker, loss="0", grads="0", checks="    pass", sizes="    pass")
+    stub.update(signature=marker, names=marker, loss="0", grads="0", checks="    pass")
+    stub.update(loss_body="    pass", grad_body="    pass")
     driver = ast.parse(fill(_DRIVER, stub)).body
     names = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | set(_CHECK_LOCALS)
     modules = [ast.parse(record.imports + record.helpers).body for record in BACKENDS.values()]
@@ -331,10 +336,14 @@ def reserved_names() -> frozenset[str]:
 
 def python_name(name: str, taken: set[str]) -> str:
     """`name` as a generated module's argument: a trailing underscore for a reserved name (`lambda_`, PEP 8's
-    spelling), one more while it is taken."""
-    while name in reserved_names() or name in taken:
+    spelling), one more while it is taken or is a common subexpression's name (_t0, _t1, ...)."""
+    while name in reserved_names() or name in taken or _is_temporary(name):
         name += "_"
     return name
+
+
+def _is_temporary(name: str) -> bool:
+    return name.startswith(_TEMPORARY) and name[len(_TEMPORARY) :].isdigit()
 
 
 def _domain_words(domain: sp.Set) -> str | None:
@@ -416,24 +425,54 @@ def _checks(export: GeneralExport, record: Backend) -> str:
     return "\n".join(lines)
 
 
-def _printed(export: GeneralExport, record: Backend) -> tuple[str, list[str]]:
+def _bound_symbols(exprs: list[sp.Expr]) -> set[sp.Symbol]:
+    """Every symbol the expressions use as an index: of a sum or product, of an entry, of a delta."""
+    found: set[sp.Symbol] = set()
+    for expr in exprs:
+        for e in sp.preorder_traversal(expr):
+            if isinstance(e, (sp.Sum, sp.Product)):
+                found |= {limit[0] for limit in e.limits}
+            elif isinstance(e, sp.Indexed):
+                found |= {s for index in e.indices for s in index.free_symbols}
+            elif isinstance(e, sp.KroneckerDelta):
+                found |= e.free_symbols
+    return found
+
+
+def _printed(export: GeneralExport, record: Backend) -> tuple[list[str], str, list[str], list[str]]:
+    """(_loss's assignments, its result, _grad's assignments, its results): the loss and the gradients with their
+    common subexpressions computed once each, none of them a term with an index (it stays in its sum)."""
     arrays = {a.atom: a.name for a in export.arguments}
     sizes = {size: str(size) for size, _, _ in export.sizes}
+    gradients = [derivation.current for _, _, derivation in export.gradients]
+    ignore = tuple(_bound_symbols([export.loss.current, *gradients]) | set(sizes))
+
+    def shared(exprs):
+        assignments, reduced = shared_subexpressions(exprs, record.name, _TEMPORARY, ignore)
+        names = {**arrays, **{symbol: symbol.name for symbol, _ in assignments}}
+        lines = [
+            f"    {symbol} = {IndexPrinter(record.name, names, sizes, ()).print(value).code}"
+            for symbol, value in assignments
+        ]
+        return lines, reduced, names
+
     try:
-        loss = IndexPrinter(record.name, arrays, sizes, ()).print(export.loss.current)
+        loss_lines, (loss_form,), names = shared([export.loss.current])
+        loss = IndexPrinter(record.name, names, sizes, ()).print(loss_form)
         if loss.axes:
             raise NotExportable(f"{export.name}: the loss keeps the free indices {loss.axes}")
+        grad_lines, forms, names = shared(gradients)
         grads = []
-        for argument, indices, derivation in export.gradients:
-            printer = IndexPrinter(record.name, arrays, sizes, indices)
-            printed = printer.print(derivation.current)
+        for (argument, indices, derivation), form in zip(export.gradients, forms, strict=True):
+            printer = IndexPrinter(record.name, names, sizes, indices)
+            printed = printer.print(form)
             if not set(printed.axes) <= set(indices):
                 raise NotExportable(f"{derivation.name}: the gradient keeps the free indices {printed.axes}")
             code = printer.align(printed, indices)
             grads.append(f"({code}) + 0 * {argument.name}")  # the parameter's shape and dtype, always
     except UnprintableError as error:
         raise NotExportable(f"{export.name}: {error}") from None
-    return loss.code, grads
+    return loss_lines, loss.code, grad_lines, grads
 
 
 def _formulas(export: GeneralExport) -> list[str]:
@@ -453,7 +492,7 @@ def _formulas(export: GeneralExport) -> list[str]:
 def general_source(export: GeneralExport, backend_name: str, accuracy: str = "not measured") -> str:
     """The module of `export` for `backend_name`, its header quoting `accuracy`."""
     record = backend(backend_name)
-    loss, grads = _printed(export, record)
+    loss_lines, loss, grad_lines, grads = _printed(export, record)
     status = [
         f"  {export.name:<40} {export.source_status:<7} {steps_text(export.source_steps)}  {export.title}"
     ]
@@ -484,7 +523,7 @@ def general_source(export: GeneralExport, backend_name: str, accuracy: str = "no
         "",
         *_formulas(export),
     ]
-    sizes = "\n".join(_size_lines(export))
+    sizes = _size_lines(export)
     body = fill(
         _DRIVER,
         {
@@ -492,7 +531,8 @@ def general_source(export: GeneralExport, backend_name: str, accuracy: str = "no
             "signature": names,
             "names": names + ("," if len(export.arguments) == 1 else ""),
             "checks": _checks(export, record),
-            "sizes": sizes,
+            "loss_body": "\n".join(sizes + loss_lines),
+            "grad_body": "\n".join(sizes + grad_lines),
             "loss": loss,
             "grads": ", ".join(grads),
             "jit": record.jit,
@@ -551,11 +591,6 @@ def _relative(computed: float, exact: mpmath.mpf, dtype: str = "float64") -> flo
         return float(error / abs(exact)) if exact != 0 else float(error)
 
 
-def _numpy(value) -> np.ndarray:
-    """A result of any backend as a NumPy array."""
-    return np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)
-
-
 @dataclass(frozen=True)
 class Measured:
     """The largest relative errors of a module's loss and gradient entries against the references, at `points`
@@ -587,7 +622,7 @@ def measure_accuracy(export: GeneralExport, module: types.ModuleType, seed: int 
     rng = random.Random(seed)
     worst_loss = worst_grad = 0.0
     unsettled = 0
-    dtype = str(_numpy(module._array(np.zeros(1))).dtype)  # float32 where jax runs without jax_enable_x64
+    dtype = str(as_numpy(module._array(np.zeros(1))).dtype)  # float32 where jax runs without jax_enable_x64
     loss_form, grad_forms, stable = _references(export)
     for _ in range(POINTS):
         sizes = {size: sp.Integer(rng.choice(SIZES)) for size, _, _ in export.sizes}
@@ -603,9 +638,9 @@ def measure_accuracy(export: GeneralExport, module: types.ModuleType, seed: int 
                 exact[a.atom] = sp.Rational(float(array))
         with np.errstate(all="ignore"):
             loss, grads = module.loss_and_grad(*arrays)
-        pairs = [(_numpy(loss), _reference(loss_form, exact, sizes), True)]
+        pairs = [(as_numpy(loss), _reference(loss_form, exact, sizes), True)]
         for (argument, indices, _), form, computed in zip(export.gradients, grad_forms, grads, strict=True):
-            value = _numpy(computed)
+            value = as_numpy(computed)
             dims = tuple(int(sizes[s]) for s in argument.shape)
             for position in np.ndindex(*dims) if dims else [()]:
                 at = {index: sp.Integer(p + 1) for index, p in zip(indices, position, strict=True)}

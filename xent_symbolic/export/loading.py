@@ -1,10 +1,12 @@
-"""Generated source as an in-process module."""
+"""Generated source as an in-process module, and what its functions return as NumPy arrays."""
 
 from __future__ import annotations
 
 import types
 
-__all__ = ["load_module"]
+import numpy as np
+
+__all__ = ["as_numpy", "load_module"]
 
 
 def load_module(source: str, label: str) -> types.ModuleType:
@@ -13,3 +15,8 @@ def load_module(source: str, label: str) -> types.ModuleType:
     module = types.ModuleType("xent_export_" + "".join(c if c.isalnum() else "_" for c in label))
     exec(compile(source, f"<xent export {label}>", "exec"), module.__dict__)
     return module
+
+
+def as_numpy(value) -> np.ndarray:
+    """A value a loaded module returns (a NumPy or jax array, a torch tensor) as a NumPy array."""
+    return np.asarray(value.detach().cpu() if hasattr(value, "detach") else value)

@@ -6,10 +6,11 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from ..primitives import BY_NAME, PRIMITIVES, primitive_of
+from ..stable_rules import Log1pForm
 from .backends import BACKENDS, Backend
 from .backends import backend as backend_record
 
-__all__ = ["BACKEND_FUNCTIONS", "ArrayPrinter", "print_array"]
+__all__ = ["BACKEND_FUNCTIONS", "ArrayPrinter", "as_fused", "print_array", "shared_subexpressions"]
 
 _LOG, _LOG1P = BY_NAME["log"], BY_NAME["log1p"]
 
@@ -187,3 +188,35 @@ def _broadcast(expr: sp.Basic) -> sp.Basic | None:
 def print_array(expr: sp.Expr, backend: str, arrays: dict[sp.Basic, str] | None = None) -> str:
     """`expr` as array source for `backend`."""
     return ArrayPrinter(backend, arrays).doprint(expr)
+
+
+def as_fused(expr: sp.Expr, backend: str) -> sp.Expr:
+    """`expr` with each call a backend prints as other fused primitives written as them."""
+    spelling = backend_record(backend).spelling
+    for primitive in PRIMITIVES:
+        fused = primitive.fused.get(spelling)
+        if callable(fused):
+            expr = expr.replace(primitive.sympy_class, fused)
+    return expr
+
+
+def _as_printed(expr: sp.Expr, backend: str) -> sp.Expr:
+    """`expr` as the printer prints it: each primitive the backend has no kernel for in its stable form,
+    log(1 + x) as log1p(x) (so that 1 + x is never a rounded subexpression of its own), and each call printed
+    as other fused primitives as those (so that -(-z) cancels)."""
+    spelling = backend_record(backend).spelling
+    for primitive in PRIMITIVES:
+        if primitive.stable is not None and primitive.fused.get(spelling) is None:
+            expr = expr.replace(primitive.sympy_class, primitive.stable)
+    return as_fused(Log1pForm().rewrite(expr, None), backend)
+
+
+def shared_subexpressions(
+    exprs: list[sp.Expr], backend: str, prefix: str = "t", ignore: tuple[sp.Symbol, ...] = ()
+) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+    """(assignments, the expressions over them) by sympy.cse of `exprs` as the printer prints them (each
+    computed once: exp(-|z|) of sigma(z), sigma(-z) and softplus(z) alike); the assigned symbols are named
+    prefix0, prefix1, ..., and no assigned subexpression contains a symbol of `ignore` (a sum's index: a term
+    of a summand stays in its sum)."""
+    forms = [_as_printed(e, backend) for e in exprs]
+    return sp.cse(forms, symbols=sp.numbered_symbols(prefix), ignore=ignore)
