@@ -204,6 +204,21 @@ def test_a_wrong_X_dtype_is_named_and_the_fix_is_the_backends(backend):
     assert message.endswith(f"; convert with {fix}")
 
 
+@pytest.mark.parametrize("backend", ["numpy", *OPTIONAL_BACKENDS])
+@pytest.mark.parametrize("name", ["logistic-regression", "softmax-regression"])
+def test_an_X_without_rows_is_refused_in_one_line_not_answered_nan(backend, name):
+    # found in review: a mean over 0 examples came back as nan, with a RuntimeWarning from NumPy
+    f = numeric_functions(name, backend)
+    X, labels = (
+        np.zeros((0, 3)),
+        (np.zeros(0, dtype=np.int64) if name == "softmax-regression" else np.zeros(0)),
+    )
+    parameters = (np.zeros((2, 3)), np.zeros(2)) if name == "softmax-regression" else (np.zeros(3), 0.0)
+    expected = "X must have at least one row (the loss is a mean over the rows), got shape (0, 3)"
+    for function in (f.loss, f.grad, f.loss_and_grad):
+        assert _message(function, X, labels, *parameters) == expected
+
+
 # --- jax: jit, grad and vmap -----------------------------------------------------------------------------
 
 

@@ -79,3 +79,18 @@ def test_a_module_without_a_cluster_runs_on_threads_and_float32_stays_float32():
     J, (dw, _) = f.loss_and_grad(da.from_array(X, chunks=(CHUNK, D)), y, np.zeros(D, np.float32), 0.0)
     assert np.asarray(J).dtype == np.float32 and dw.dtype == np.float32
     assert float(J) == pytest.approx(np.log(2.0), rel=1e-6)
+
+
+def test_an_empty_row_block_adds_nothing_and_no_rows_at_all_are_refused():
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(100, D)), (rng.random(100) < 0.5).astype(float)
+    f, reference = numeric_functions("logistic-regression", "dask"), numeric_functions("logistic-regression")
+    chunked = da.from_array(X, chunks=((50, 0, 50), (D,)))  # a filter can leave a block empty
+    labels = da.from_array(y, chunks=((50, 0, 50),))
+    J, (dw, db) = f.loss_and_grad(chunked, labels, np.ones(D), 0.1)
+    rJ, (rdw, rdb) = reference.loss_and_grad(X, y, np.ones(D), 0.1)
+    assert float(J) == pytest.approx(rJ, rel=1e-14)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-13)
+    assert float(db) == pytest.approx(rdb, rel=1e-13)
+    with pytest.raises(InputError, match=r"^X must have at least one row .*got shape \(0, 6\)$"):
+        f.loss(da.zeros((0, D), chunks=(1, D)), np.zeros(0), np.ones(D), 0.1)

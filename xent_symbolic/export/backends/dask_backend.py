@@ -30,6 +30,8 @@ def _chunked(X, labels, sample_weight):
         raise InputError(f"X must be a float32 or float64 array, got dtype {X.dtype}; convert with X.astype(np.float64)")
     X = X.rechunk({1: -1})
     n = X.shape[0]
+    if n == 0:
+        raise InputError(f"X must have at least one row (the loss is a mean over the rows), got shape {X.shape}")
     labels = labels if isinstance(labels, da.Array) else da.from_array(np.asarray(labels), chunks=-1)
     if labels.shape[0] != n:
         raise InputError(f"the labels must have {n} rows to match X {X.shape}, got shape {labels.shape}")
@@ -51,13 +53,14 @@ def _tree(parts):
 
 def _over_blocks(X, labels, sw, *args):
     """The sums of _block over X's row blocks (its labels and weights chunked alike), added in a tree: one
-    pass over X, each block's sums computed where the block is."""
+    pass over X, each block's sums computed where the block is (an empty block adds nothing: it is left out)."""
     blocks, rows = X.to_delayed().ravel(), labels.to_delayed().ravel()
     weights = None if sw is None else sw.to_delayed()
     starts = np.cumsum((0,) + X.chunks[0][:-1])
     parts = [
         dask.delayed(_block)(block, rows[k], None if weights is None else weights[k], int(starts[k]), *args)
         for k, block in enumerate(blocks)
+        if X.chunks[0][k] != 0
     ]
     return dask.compute(_tree(parts))[0]
 

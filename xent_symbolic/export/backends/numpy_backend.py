@@ -21,6 +21,8 @@ def _features(X):
         raise InputError(f"X must be a 2-D array (n, d), got shape {X.shape}")
     if X.dtype not in (np.float32, np.float64):
         raise InputError(f"X must be a float32 or float64 array, got dtype {X.dtype}; convert with X.astype(np.float64)")
+    if X.shape[0] == 0:
+        raise InputError(f"X must have at least one row (the loss is a mean over the rows), got shape {X.shape}")
     return X
 
 

@@ -16,6 +16,8 @@ def _features(X):
         raise InputError(f"X must be a 2-D array (n, d), got shape {tuple(X.shape)}")
     if _dtype(X) not in ("float32", "float64"):
         raise InputError(f"X must be a float32 or float64 array, got dtype {_dtype(X)}; convert with @convert@")
+    if X.shape[0] == 0:
+        raise InputError(f"X must have at least one row (the loss is a mean over the rows), got shape {tuple(X.shape)}")
     return X
 
 
